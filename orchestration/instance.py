@@ -1,0 +1,58 @@
+"""The Dagster instance: run/event/schedule storage in the platform's PostgreSQL, schema `dagster`.
+
+`DAGSTER_HOME` is `AIP_HOME/dagster`; its `dagster.yaml` is (re)written from the settings whenever the CLI
+starts Dagster, so the UI, the daemon and `aip run` all see the same runs and history survives restarts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psycopg
+import yaml
+
+from orchestration.database import database_url, with_driver, with_query
+from orchestration.settings import Settings
+
+DAGSTER_SCHEMA = "dagster"
+
+
+def dagster_storage_url(settings: Settings) -> str:
+    # SQLAlchemy 2.1 maps postgresql:// to psycopg 3, whose server-side binding breaks dagster-postgres'
+    # `NOTIFY … $1`; psycopg2 interpolates client-side, so name it explicitly.
+    url = with_driver(database_url(settings), "psycopg2")
+    return with_query(url, options=f"-csearch_path={DAGSTER_SCHEMA}")
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """Create DAGSTER_HOME with a dagster.yaml pointing at the platform database; return its path."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(database_url(settings), autocommit=True) as conn:
+        conn.execute(f"create schema if not exists {DAGSTER_SCHEMA}")
+    config = {
+        "storage": {"postgres": {"postgres_url": dagster_storage_url(settings)}},
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+            "config": {"max_concurrent_runs": 4},
+        },
+        "telemetry": {"enabled": False},
+        "code_servers": {"local_startup_timeout": 300},
+    }
+    target = home / "dagster.yaml"
+    text = yaml.safe_dump(config, sort_keys=False)
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+        target.chmod(0o600)  # it holds the database URL, which may carry a password
+    return home
+
+
+def dagster_env(settings: Settings) -> dict[str, str]:
+    """Environment for a Dagster process (webserver, daemon, dagster CLI) run by the platform."""
+    env = dict(os.environ)
+    env["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    return env
