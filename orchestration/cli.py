@@ -20,8 +20,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="The embedded PostgreSQL 18 + pgvector server (ignored when DATABASE_URL is set).",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="The embedded PostgreSQL 18 + pgvector server (ignored when DATABASE_URL is set).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 
@@ -40,7 +42,9 @@ def db_start() -> None:
     """Start the embedded server (idempotent; recovers from a crash's stale pid file)."""
     _embedded_only()
     status = embedded_server(get_settings()).start()
-    console.print(f"PostgreSQL running (pid {status.pid}, socket {status.socket_dir}, 127.0.0.1:{status.port})")
+    console.print(
+        f"PostgreSQL running (pid {status.pid}, socket {status.socket_dir}, 127.0.0.1:{status.port})"
+    )
 
 
 @db_app.command("stop")
@@ -68,8 +72,10 @@ def db_status() -> None:
             raise typer.Exit(code=3) from None
     status = embedded_server(settings).status()
     if status.running:
-        console.print(f"running: pid {status.pid}, data {status.data_dir}, socket {status.socket_dir}, "
-                      f"tcp 127.0.0.1:{status.port}")
+        console.print(
+            f"running: pid {status.pid}, data {status.data_dir}, socket {status.socket_dir}, "
+            f"tcp 127.0.0.1:{status.port}"
+        )
     else:
         console.print(f"stopped (data {status.data_dir}{'' if status.initialized else ', not initialized'})")
         raise typer.Exit(code=3)
@@ -138,8 +144,18 @@ def ui(
     from orchestration.instance import dagster_env
 
     env = dagster_env(get_settings())
-    cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
-           "-h", host, "-p", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-w",
+        str(REPO_ROOT / "workspace.yaml"),
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
     console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
     raise typer.Exit(subprocess.call(cmd, env=env, cwd=REPO_ROOT))
 
@@ -169,8 +185,13 @@ def status(runs: Annotated[int, typer.Option(help="How many recent runs to show.
         return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
     for record in records:
-        table.add_row(record.dagster_run.run_id[:8], record.dagster_run.job_name,
-                      record.dagster_run.status.value, _ts(record.start_time), _ts(record.end_time))
+        table.add_row(
+            record.dagster_run.run_id[:8],
+            record.dagster_run.job_name,
+            record.dagster_run.status.value,
+            _ts(record.start_time),
+            _ts(record.end_time),
+        )
     out.print(table if records else "[bold]runs[/] none yet")
 
 

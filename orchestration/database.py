@@ -16,7 +16,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -176,8 +176,17 @@ class EmbeddedPostgres:
         self._check_port_free()
         options = f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir}"
         result = self._pg(
-            "pg_ctl", "-w", "-t", str(int(timeout)), "-D", str(self.data_dir), "-l", str(self.log_file),
-            "-o", options, "start",
+            "pg_ctl",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-o",
+            options,
+            "start",
             timeout=timeout + 10,
         )
         status = self.status()
@@ -205,8 +214,18 @@ class EmbeddedPostgres:
     def stop(self, timeout: float = 60) -> None:
         if not self.status().running:
             return
-        result = self._pg("pg_ctl", "-w", "-t", str(int(timeout)), "-D", str(self.data_dir), "-m", "fast", "stop",
-                          timeout=timeout + 10)
+        result = self._pg(
+            "pg_ctl",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-D",
+            str(self.data_dir),
+            "-m",
+            "fast",
+            "stop",
+            timeout=timeout + 10,
+        )
         if result.returncode != 0 and self.status().running:
             raise DatabaseError(f"pg_ctl stop failed: {_tail(result.stderr)}")
 

@@ -37,16 +37,18 @@ def _migrate(settings: Settings) -> str:
 
 def _run_job(job_name: str) -> Callable[[Settings], str]:
     def action(settings: Settings) -> str:
+        import os
+
         from dagster import DagsterInstance
 
         from orchestration.definitions import defs
         from orchestration.instance import ensure_dagster_home
 
-        import os
-
         os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
         with DagsterInstance.get() as instance:
-            result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance, raise_on_error=False
+            )
         if not result.success:
             raise RuntimeError(f"job {job_name} failed (run {result.run_id}); open `aip ui` to see why")
         return f"run {result.run_id[:8]} succeeded"
@@ -72,4 +74,6 @@ def run_pipeline(settings: Settings) -> None:
     console.print(f"\n[bold]Done in {time.monotonic() - started:.0f}s.[/] Next:")
     console.print("  Dagster UI (webserver + daemon):  [cyan].venv/bin/aip ui[/]  → http://127.0.0.1:3000")
     console.print("  Platform status and last runs:    [cyan].venv/bin/aip status[/]")
-    console.print(f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]  ({database_url(settings)})")
+    console.print(
+        f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]  ({database_url(settings)})"
+    )

@@ -22,7 +22,11 @@ def test_dagster_definitions_validate(tmp_path: Path) -> None:
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path))
     out = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
-        env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "All code locations passed validation" in out.stdout + out.stderr

@@ -1,6 +1,5 @@
 """The operational schema (sql/migrations) as a Dagster asset: materializing it applies pending migrations."""
 
-
 import dagster as dg
 
 from orchestration.migrations import applied_migrations, apply_migrations

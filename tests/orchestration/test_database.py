@@ -88,17 +88,25 @@ def test_database_url_wins_and_nothing_embedded_starts(server: EmbeddedPostgres,
     server.start()
     external = server.url("postgres")
     home = tmp_path / "home"
-    settings = get_settings({"DATABASE_URL": external, "AIP_HOME": str(home), "AIP_BI_PORT": str(free_port())})
+    settings = get_settings(
+        {"DATABASE_URL": external, "AIP_HOME": str(home), "AIP_BI_PORT": str(free_port())}
+    )
     assert database_url(settings) == external
     assert not embedded_server(settings).status().running
     assert not (home / "pgdata").exists(), "no embedded cluster may be initialised when DATABASE_URL is set"
     # the CLI path too: `aip db url` prints the external URL, `aip migrate` applies there
     env = {"DATABASE_URL": external, "AIP_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "db", "url"], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "db", "url"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == external
-    subprocess.run([sys.executable, "-m", "orchestration.cli", "migrate"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "migrate"], env=env, check=True, capture_output=True
+    )
     from orchestration.migrations import MIGRATIONS_DIR
 
     expected = len(list(MIGRATIONS_DIR.glob("*.sql")))

@@ -38,8 +38,7 @@ def test_broken_migration_rolls_back_and_names_file_and_statement(empty_db_url: 
     apply_migrations(empty_db_url, 384, migrations)
     before = _catalog(empty_db_url)
     (migrations / "9999_broken.sql").write_text(
-        "create table public.half_done (id int);\n"
-        "insert into public.does_not_exist values (1);\n"
+        "create table public.half_done (id int);\ninsert into public.does_not_exist values (1);\n"
     )
     with pytest.raises(MigrationError) as failure:
         apply_migrations(empty_db_url, 384, migrations)
