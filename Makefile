@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test lint format bench ui clean-db help
+.PHONY: install run test lint format bench ui browser help
 
 help:
 	@echo "make run    install, start the embedded database, apply migrations, run the whole pipeline on demo data"
@@ -31,7 +31,7 @@ install: $(STAMP)
 run: install
 	@$(BIN)/aip pipeline
 
-test: install lint
+test: install lint browser
 	@$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
@@ -42,6 +42,13 @@ lint: install
 format: install
 	@$(BIN)/ruff format orchestration assets tests bench
 	@$(BIN)/ruff check --fix orchestration assets tests bench
+
+# The UI test renders the Dagster lineage page in Debian's headless Chromium.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing Debian's chromium for the UI test"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the UI test needs Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 bench: install
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -193,6 +193,25 @@ def status(runs: Annotated[int, typer.Option(help="How many recent runs to show.
             _ts(record.end_time),
         )
     out.print(table if records else "[bold]runs[/] none yet")
+    _print_health(url, out)
+
+
+def _print_health(url: str, out: Console) -> None:
+    """Recorded run failures and the latest data-quality results."""
+    import psycopg
+
+    from assets.autopilot.run_health import recent_failures
+
+    with psycopg.connect(url) as conn:
+        failures = recent_failures(conn, limit=10)
+    if failures:
+        table = Table("run id", "job", "failed at", "error", title="recorded run failures")
+        for failure in failures:
+            table.add_row(failure.run_id[:8], failure.job_name, str(failure.failed_at)[:19],
+                          (failure.error or "")[:80])
+        out.print(table)
+    else:
+        out.print("[bold]run failures[/] none recorded")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import yaml
 
+from assets.autopilot.run_health import RUN_TAG_CONCURRENCY_LIMITS
 from orchestration.database import database_url, with_driver, with_query
 from orchestration.settings import Settings
 
@@ -36,7 +37,8 @@ def ensure_dagster_home(settings: Settings) -> Path:
         "run_coordinator": {
             "module": "dagster._core.run_coordinator",
             "class": "QueuedRunCoordinator",
-            "config": {"max_concurrent_runs": 4},
+            # two runs of one autopilot job never overlap (the per-user advisory locks are the real guard)
+            "config": {"max_concurrent_runs": 4, "tag_concurrency_limits": RUN_TAG_CONCURRENCY_LIMITS},
         },
         "telemetry": {"enabled": False},
         "code_servers": {"local_startup_timeout": 300},
