@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assets.privacy.cli import privacy_app
 from orchestration.database import DatabaseError, database_url, embedded_server
 from orchestration.settings import REPO_ROOT, SettingsError, get_settings
 
@@ -25,6 +26,9 @@ db_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
+
+# Commands whose logic lives with its domain (assets/<domain>/cli.py).
+app.add_typer(privacy_app, name="privacy")
 
 
 def _fail(message: str) -> typer.Exit:

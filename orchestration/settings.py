@@ -28,6 +28,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -57,6 +67,7 @@ class Settings:
     bi_port: int  # AIP_BI_PORT: TCP port the embedded server listens on for BI tools
     bi_password: str | None  # AIP_BI_PASSWORD: password of the bi_reader role
     ci: bool  # CI
+    retrieval_recall_threshold: float = 0.8  # AIP_RETRIEVAL_RECALL_THRESHOLD: recall@5 below it is a warning
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -110,4 +121,12 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         bi_port=_int(env, "AIP_BI_PORT", 55432),
         bi_password=env.get("AIP_BI_PASSWORD") or None,
         ci=_bool(env, "CI", False),
+        retrieval_recall_threshold=_recall_threshold(env),
     )
+
+
+def _recall_threshold(env: dict[str, str]) -> float:
+    value = _float(env, "AIP_RETRIEVAL_RECALL_THRESHOLD", 0.8)
+    if not 0.0 <= value <= 1.0:
+        raise SettingsError(f"AIP_RETRIEVAL_RECALL_THRESHOLD must be between 0 and 1, got {value}")
+    return value
