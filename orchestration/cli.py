@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assets.demo.cli import demo_data
 from assets.privacy.cli import privacy_app
 from orchestration.database import DatabaseError, database_url, embedded_server
 from orchestration.settings import REPO_ROOT, SettingsError, get_settings
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 
 # Commands whose logic lives with its domain (assets/<domain>/cli.py).
 app.add_typer(privacy_app, name="privacy")
+app.command("demo-data")(demo_data)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -216,6 +218,22 @@ def _print_health(url: str, out: Console) -> None:
         out.print(table)
     else:
         out.print("[bold]run failures[/] none recorded")
+
+    from assets.quality.history import summarise
+
+    with psycopg.connect(url) as conn:
+        has_history = conn.execute("select to_regclass('quality.check_results')").fetchone()[0]
+        checks = summarise(conn) if has_history else []
+    if not checks:
+        out.print("[bold]data quality[/] no check results yet")
+        return
+    table = Table("check", "asset", "last result", "severity", "observed", "fails 24h", "checked at",
+                  title="data quality (last result per check)")
+    for check in checks:
+        verdict = "[green]passed[/]" if check.passed else "[red]failed[/]"
+        table.add_row(check.check_name, check.asset_key, verdict, check.severity, str(check.observed_value)[:30],
+                      str(check.failures_last_24h), str(check.checked_at)[:19])
+    out.print(table)
 
 
 @app.command()
