@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assets.demo.cli import demo_data
+from assets.knowledge.cli import ingest, search
 from assets.privacy.cli import privacy_app
 from orchestration.database import DatabaseError, database_url, embedded_server
 from orchestration.settings import REPO_ROOT, SettingsError, get_settings
@@ -31,6 +32,8 @@ app.add_typer(db_app, name="db")
 # Commands whose logic lives with its domain (assets/<domain>/cli.py).
 app.add_typer(privacy_app, name="privacy")
 app.command("demo-data")(demo_data)
+app.command("ingest")(ingest)
+app.command("search")(search)
 
 
 def _fail(message: str) -> typer.Exit:

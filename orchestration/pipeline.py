@@ -1,7 +1,14 @@
-"""`aip pipeline` (what `make run` runs): everything the platform has, end to end, on demo data."""
+"""`aip pipeline` (what `make run` runs): everything the platform has, end to end, on demo data.
+
+Each stage after the schema is a Dagster job executed in this process on the platform's instance, so the
+runs, their asset materializations and check results are in the UI's history afterwards.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +19,9 @@ from orchestration.database import database_url, embedded_server
 from orchestration.settings import Settings
 
 console = Console()
+
+# quiet Dagster's per-event console logs; failures still surface as the step's error
+_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -35,23 +45,45 @@ def _migrate(settings: Settings) -> str:
     return f"{len(applied)} applied now, {len(applied_migrations(url))} in total"
 
 
+def _demo_data(settings: Settings) -> str:
+    import psycopg
+
+    from assets.demo.loader import current_state, load
+    from assets.demo.profiles import SCALES
+    from assets.demo.tenants import DemoSpec
+
+    url = database_url(settings)
+    with psycopg.connect(url) as conn:
+        state = current_state(conn)
+    if state is not None:
+        return f"already loaded ({state.users} users through {state.through}); kept"
+    preset = SCALES["small"]
+    today = dt.datetime.now(dt.UTC).date()
+    spec = DemoSpec(seed=42, users=preset.users, days=preset.days, as_of=today, scale="small")
+    report = load(url, spec)
+    seconds = sum(t.seconds for t in report.tables)
+    return f"{report.rows:,} rows in {len(report.tables)} tables, {seconds:.1f}s ({spec.users} users × {spec.days} days)"
+
+
 def _run_job(job_name: str) -> Callable[[Settings], str]:
     def action(settings: Settings) -> str:
-        import os
-
         from dagster import DagsterInstance
 
         from orchestration.definitions import defs
         from orchestration.instance import ensure_dagster_home
 
         os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
+        logging.getLogger("dagster").setLevel(logging.WARNING)
         with DagsterInstance.get() as instance:
-            result = defs.resolve_job_def(job_name).execute_in_process(
-                instance=instance, raise_on_error=False
-            )
+            job = defs.resolve_job_def(job_name)
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET)
         if not result.success:
-            raise RuntimeError(f"job {job_name} failed (run {result.run_id}); open `aip ui` to see why")
-        return f"run {result.run_id[:8]} succeeded"
+            raise RuntimeError(f"job {job_name} failed (run {result.run_id}); `aip ui` shows why")
+        materialized = len(result.get_asset_materialization_events())
+        checks = result.get_asset_check_evaluations()
+        failed = [c.check_name for c in checks if not c.passed]
+        detail = f"run {result.run_id[:8]}: {materialized} materializations, {len(checks)} checks"
+        return detail + (f", failing: {', '.join(failed)}" if failed else ", all passed")
 
     return action
 
@@ -59,8 +91,8 @@ def _run_job(job_name: str) -> Callable[[Settings], str]:
 def steps() -> list[Step]:
     return [
         Step("database", _start_database),
-        Step("migrations", _migrate),
-        Step("dagster job: migrate", _run_job("migrate")),
+        Step("schema migrations", _migrate),
+        Step("demo data", _demo_data),
     ]
 
 
@@ -73,7 +105,5 @@ def run_pipeline(settings: Settings) -> None:
         console.print(f"[green]✓[/] {step.name} [dim]({time.monotonic() - t0:.1f}s)[/] {detail or ''}")
     console.print(f"\n[bold]Done in {time.monotonic() - started:.0f}s.[/] Next:")
     console.print("  Dagster UI (webserver + daemon):  [cyan].venv/bin/aip ui[/]  → http://127.0.0.1:3000")
-    console.print("  Platform status and last runs:    [cyan].venv/bin/aip status[/]")
-    console.print(
-        f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]  ({database_url(settings)})"
-    )
+    console.print("  Platform status, runs, checks:    [cyan].venv/bin/aip status[/]")
+    console.print(f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]  ({database_url(settings)})")

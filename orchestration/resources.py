@@ -50,4 +50,6 @@ class PostgresResource(ConfigurableResource):
 
 def shared_resources() -> dict[str, object]:
     """Resources every domain may ask for by name. Built without reading the environment."""
-    return {"database": PostgresResource()}
+    from assets.knowledge.embedding import EmbedderResource
+
+    return {"database": PostgresResource(), "embedder": EmbedderResource()}

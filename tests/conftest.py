@@ -9,7 +9,9 @@ migrated template, which takes a fraction of a second instead of re-running ever
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,19 +33,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def admin_url() -> Iterator[str]:
     """URL of the test server's maintenance database (superuser)."""
     external = os.environ.get("DATABASE_URL")
     if external:
         yield external
         return
-    home = tmp_path_factory.mktemp("aip-home")
+    # not under pytest's basetemp: pytest prunes old basetemps, which would delete a live data directory
+    # when several pytest sessions run at once
+    home = Path(tempfile.mkdtemp(prefix="aip-test-"))
     server = EmbeddedPostgres(home / "pgdata", free_port())
     server.start()
     try:
         yield server.url("postgres")
     finally:
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
