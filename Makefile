@@ -37,7 +37,7 @@ test: install lint browser
 lint: install
 	@$(BIN)/ruff format --check orchestration assets tests bench
 	@$(BIN)/ruff check orchestration assets tests bench
-	@$(BIN)/sqlfluff lint --processes 2 dbt_project/models
+	@$(BIN)/sqlfluff lint --processes 2 sql/migrations dbt_project/models dbt_project/macros dbt_project/tests
 
 format: install
 	@$(BIN)/ruff format orchestration assets tests bench

@@ -88,11 +88,29 @@ def _run_job(job_name: str) -> Callable[[Settings], str]:
     return action
 
 
+def _bi_access(settings: Settings) -> str:
+    from orchestration.bi import BI_ROLE, bi_url
+
+    bi_url(settings, ensure=True)
+    return f"login role {BI_ROLE} reads marts and quality only (password in AIP_HOME/bi_reader.password)"
+
+
 def steps() -> list[Step]:
+    """In dependency order; each job is the one its schedule or sensor runs in production."""
     return [
         Step("database", _start_database),
         Step("schema migrations", _migrate),
         Step("demo data", _demo_data),
+        Step("knowledge: parse, chunk, embed", _run_job("knowledge_ingest_job")),
+        Step("knowledge: conversation memory", _run_job("conversation_memory_job")),
+        Step("warehouse: daily_refresh (dbt build + input checks)", _run_job("daily_refresh")),
+        Step("autopilot: daily optimisation", _run_job("autopilot_daily")),
+        Step("warehouse: weekly_reports (write-back)", _run_job("weekly_reports")),
+        Step("autopilot: weekly insights", _run_job("autopilot_weekly_insights")),
+        Step("privacy: pending exports", _run_job("privacy_export")),
+        Step("privacy: confirmed deletions", _run_job("privacy_deletion")),
+        Step("data quality: every check", _run_job("data_quality")),
+        Step("BI access", _bi_access),
     ]
 
 
@@ -106,4 +124,19 @@ def run_pipeline(settings: Settings) -> None:
     console.print(f"\n[bold]Done in {time.monotonic() - started:.0f}s.[/] Next:")
     console.print("  Dagster UI (webserver + daemon):  [cyan].venv/bin/aip ui[/]  → http://127.0.0.1:3000")
     console.print("  Platform status, runs, checks:    [cyan].venv/bin/aip status[/]")
-    console.print(f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]  ({database_url(settings)})")
+    console.print(f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]")
+    console.print("  BI tools (read-only, marts):      [cyan].venv/bin/aip bi-url[/]  (host 127.0.0.1, "
+                  f"port {settings.bi_port}, user bi_reader, database {settings.database_name})")
+    console.print('  Semantic search:                  [cyan].venv/bin/aip search "how do we run a webinar" '
+                  f"--user {_demo_email(settings)} --hybrid[/]")
+
+
+def _demo_email(settings: Settings) -> str:
+    import psycopg
+
+    with psycopg.connect(database_url(settings)) as conn:
+        row = conn.execute(
+            "select email from auth.users where raw_app_meta_data ? 'demo_data' "
+            "order by (raw_app_meta_data -> 'demo_data' ->> 'user_index')::int limit 1"
+        ).fetchone()
+    return row[0] if row else "EMAIL"

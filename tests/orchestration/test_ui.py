@@ -81,6 +81,18 @@ def test_asset_graph_holds_sources_models_and_writebacks(webserver: str) -> None
     nodes = _graphql(webserver, "{ assetNodes { assetKey { path } groupName dependencyKeys { path } } }")
     keys = {"/".join(n["assetKey"]["path"]): n for n in nodes["assetNodes"]}
     assert "aip/operational_schema" in keys
+    # operational tables (dbt sources) → dbt models → write-back, with the lineage between them
+    assert {"public/campaign_metrics", "public/leads", "public/lead_activities"} <= keys.keys()
+    assert keys["public/leads"]["groupName"] == "operational"
+    assert "marts/fct_campaign_performance_daily" in keys
+    assert "marts/fct_autopilot_weekly" in keys
+    writeback = [k for k, n in keys.items() if n["groupName"] == "warehouse_writeback"]
+    assert writeback, "the weekly-report write-back asset is in the graph"
+    upstream = {"/".join(d["path"]) for d in keys[writeback[0]]["dependencyKeys"]}
+    assert "marts/fct_autopilot_weekly" in upstream
+    staging = [k for k in keys if k.startswith("staging/")]
+    assert staging and all(keys[k]["dependencyKeys"] for k in staging), "staging models read the sources"
+    assert {"knowledge/chunk_embeddings", "knowledge/parsed_documents"} <= keys.keys()
 
 
 def test_schedules_exist_with_cron_and_utc(webserver: str) -> None:
@@ -95,6 +107,8 @@ def test_schedules_exist_with_cron_and_utc(webserver: str) -> None:
         for repo in entry["locationOrLoadError"]["repositories"]
         for s in repo["schedules"]
     }
+    assert schedules["daily_refresh_schedule"]["cronSchedule"] == "0 2 * * *"
+    assert schedules["weekly_reports_schedule"]["cronSchedule"] == "0 9 * * 1"
     for schedule in schedules.values():
         assert schedule["executionTimezone"] == "UTC", schedule
 
@@ -126,4 +140,6 @@ def test_lineage_page_renders_in_headless_chromium(webserver: str) -> None:
         )
     dom = out.stdout
     assert "Global asset lineage" in dom, dom[-2000:]
-    assert "operational_schema" in dom
+    # with several groups the graph starts collapsed to its groups: every domain group is drawn
+    for group in ("platform", "operational", "knowledge", "marts_campaigns", "warehouse_writeback"):
+        assert group in dom, (group, dom[-3000:])
