@@ -239,6 +239,22 @@ def _print_health(url: str, out: Console) -> None:
     out.print(table)
 
 
+@app.command("bi-url")
+def bi_url_command() -> None:
+    """Print the read-only connection string for BI tools (creates/updates the bi_reader role)."""
+    from orchestration.bi import bi_url
+
+    typer.echo(bi_url(get_settings()))
+
+
+@app.command("dbt-env")
+def dbt_env_command() -> None:
+    """Print `export DBT_…=…` lines so `cd dbt_project && dbt build` runs on its own: eval "$(aip dbt-env)"."""
+    from assets.warehouse.profile import dbt_env_command as render
+
+    typer.echo(render(get_settings()))
+
+
 @app.command()
 def pipeline() -> None:
     """Everything `make run` does: database, migrations, demo data, ingestion, warehouse, checks."""

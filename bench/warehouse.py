@@ -1,0 +1,109 @@
+"""Warehouse benchmark: full refresh vs incremental dbt run after the demo data grows by ~1.5 % new days.
+
+In a scratch database on the platform's server (embedded or DATABASE_URL): load the demo business (large
+preset by default), `dbt run --full-refresh`, append K days (≈1.5 % of the history), `dbt run` (incremental),
+save the warehouse tables, `dbt run --full-refresh` again and compare every table row for row. Prints the
+times, the ratio (goal: incremental ≤ 15 % of full refresh) and whether the results are identical. The
+dbt tests are timed once on their own: they read whole tables whichever way the models were built.
+
+    python bench/warehouse.py [--users N] [--days D] [--append-days K] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assets.warehouse.comparison import differences, snapshot, warehouse_tables  # noqa: E402
+from assets.warehouse.profile import dbt_env_from_url  # noqa: E402
+from assets.warehouse.project import run_dbt  # noqa: E402
+from orchestration.database import create_database, drop_database, server_url, with_database  # noqa: E402
+from orchestration.migrations import apply_migrations  # noqa: E402
+from orchestration.settings import get_settings  # noqa: E402
+
+
+def _timed(label: str, fn, *args, **kwargs):  # noqa: ANN001, ANN202 - a tiny helper
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<38} {elapsed:8.1f} s", flush=True)
+    return elapsed, result
+
+
+def _rows(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return {
+            name: conn.execute(f"select count(*) from public.{name}").fetchone()[0]
+            for name in ("campaign_metrics", "leads", "lead_activities")
+        }
+
+
+def main() -> None:
+    from assets.demo.loader import append, load
+    from assets.demo.profiles import SCALES
+    from assets.demo.tenants import DemoSpec
+
+    large = SCALES["large"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=large.users)
+    parser.add_argument("--days", type=int, default=large.days)
+    parser.add_argument("--append-days", type=int, default=None, help="default: 1.5 %% of --days, at least 1")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    append_days = args.append_days or max(1, round(args.days * 0.015))
+
+    settings = get_settings()
+    admin = server_url(settings)
+    name = f"aip_bench_warehouse_{uuid.uuid4().hex[:8]}"
+    create_database(admin, name)
+    url = with_database(admin, name)
+    env = dbt_env_from_url(url)
+    target = Path(tempfile.mkdtemp(prefix="aip-bench-dbt-"))
+
+    def dbt(*dbt_args: str) -> None:
+        run_dbt(list(dbt_args), env=env, target_path=target, timeout=3600)
+
+    try:
+        print(f"warehouse benchmark: {args.users} users x {args.days} days, then +{append_days} days "
+              f"({100 * append_days / args.days:.1f} %), database {name}")  # fmt: skip
+        apply_migrations(url, settings.embedding_dimension)
+        spec = DemoSpec(seed=42, users=args.users, days=args.days, as_of=dt.date(2025, 6, 30), scale="large")
+        _timed("load demo data", load, url, spec, manifest=None)
+        print(f"  rows: {_rows(url)}")
+        full, _ = _timed("dbt run --full-refresh", dbt, "run", "--full-refresh")
+        tests, _ = _timed("dbt test (all tests, for reference)", dbt, "test")
+        _timed(f"append {append_days} days of demo data", append, url, append_days, manifest=None)
+        print(f"  rows: {_rows(url)}")
+        incremental, _ = _timed("dbt run (incremental)", dbt, "run")
+        with psycopg.connect(url, autocommit=True) as conn:
+            snapshot(conn, "bench_incremental")
+            tables = len(warehouse_tables(conn))
+        full_after, _ = _timed("dbt run --full-refresh (after append)", dbt, "run", "--full-refresh")
+        with psycopg.connect(url, autocommit=True) as conn:
+            diff = differences(conn, "bench_incremental")
+        print()
+        print(f"full refresh            {full:8.1f} s  (after the append: {full_after:.1f} s)")
+        print(f"incremental             {incremental:8.1f} s")
+        print(f"ratio                   {100 * incremental / full_after:8.1f} %  (goal <= 15 %)")
+        print(f"tests                   {tests:8.1f} s  (not part of the ratio)")
+        print(f"identical results       {'yes' if not diff else 'NO'} ({tables} tables compared row for row)")
+        for table, (only_incremental, only_full) in diff.items():
+            print(f"  {table}: {only_incremental} rows only incremental, {only_full} only full refresh")
+    finally:
+        if args.keep:
+            print(f"kept database {name}: {url}")
+        else:
+            drop_database(admin, name)
+
+
+if __name__ == "__main__":
+    main()

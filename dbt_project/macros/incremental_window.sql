@@ -1,0 +1,33 @@
+{#- Watermarks of incremental runs, as SQL literals: the newest value of `column` already in `relation` (the
+    model itself by default) minus the `lookback_days` window, so rows that arrive a few days late are
+    re-processed. The value is read with run_query when the model runs and written into the SQL as a
+    constant: a comparison with a constant is estimated from the column's statistics (the planner then
+    picks the index for a few days out of a year), while `>= (select max(…) …)` would be estimated at a
+    third of the table and read all of it. -#}
+{% macro watermark_value(column, relation) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query('select max(' ~ column ~ ') from ' ~ relation) -%}
+    {{ return(result.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- First day to re-process, for a date column of `relation`. -#}
+{% macro incremental_window_start(date_column, relation=this) -%}
+    {%- set newest = watermark_value(date_column, relation) -%}
+    {%- if newest is none -%}
+        '1900-01-01'::date
+    {%- else -%}
+        ('{{ newest }}'::date - {{ var('lookback_days') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- First moment to re-process, for a timestamptz column of `relation`. -#}
+{% macro incremental_window_start_ts(ts_column, relation=this) -%}
+    {%- set newest = watermark_value(ts_column, relation) -%}
+    {%- if newest is none -%}
+        '1900-01-01 00:00:00+00'::timestamptz
+    {%- else -%}
+        ('{{ newest.isoformat() }}'::timestamptz - interval '{{ var("lookback_days") }} days')
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,101 @@
+{#- The lead funnel of the leads in `lifecycle` (a relation or CTE of int_lead_lifecycle rows), one row per
+    user × cohort week (× `extra_columns`) × funnel stage (new, contacted, qualified, converted), also for
+    stages nobody reached (0 leads). Leads reaching a stage, conversion from the previous stage and from
+    the top (new), leads lost after this was their furthest stage, and the median and 90th percentile of
+    the hours from creation to reaching the stage. -#}
+{% macro lead_funnel(lifecycle, extra_columns=[]) -%}
+    {%- set group_columns = ['user_id', 'cohort_week'] + extra_columns %}
+    furthest as (
+        select
+            lead_id,
+            max(stage_rank) filter (where stage <> 'lost') as furthest_rank,
+            bool_or(stage = 'lost') as is_lost
+        from {{ lifecycle }}
+        group by lead_id
+    ),
+
+    reached as (
+        select
+            {% for column in group_columns %}lifecycle.{{ column }}, {% endfor %}
+            lifecycle.stage,
+            lifecycle.stage_rank,
+            lifecycle.lead_id,
+            lifecycle.hours_to_reach,
+            lifecycle.entered_at,
+            (furthest.is_lost and furthest.furthest_rank = lifecycle.stage_rank) as lost_here,
+            (not furthest.is_lost and furthest.furthest_rank = lifecycle.stage_rank) as current_here
+        from {{ lifecycle }} as lifecycle
+        inner join furthest on lifecycle.lead_id = furthest.lead_id
+        where lifecycle.stage <> 'lost'
+    ),
+
+    cohorts as (
+        select
+            {% for column in group_columns %}{{ column }}, {% endfor %}
+            count(distinct lead_id) as leads_in_cohort,
+            max(greatest(lead_created_at, lead_updated_at, last_activity_at)) as last_lead_change_at
+        from {{ lifecycle }}
+        group by {{ group_columns | join(', ') }}
+    ),
+
+    per_stage as (
+        select
+            {% for column in group_columns %}{{ column }}, {% endfor %}
+            stage,
+            count(*) as leads_reached,
+            count(*) filter (where lost_here) as leads_lost,
+            count(*) filter (where current_here) as leads_current,
+            percentile_cont(0.5) within group (order by hours_to_reach) as median_hours_to_reach,
+            percentile_cont(0.9) within group (order by hours_to_reach) as p90_hours_to_reach
+        from reached
+        group by {{ group_columns | join(', ') }}, stage
+    ),
+
+    spine as (
+        select
+            cohorts.*,
+            stages.stage,
+            stages.stage_rank
+        from cohorts
+        cross join (
+            values ('new', 1), ('contacted', 2), ('qualified', 3), ('converted', 4)
+        ) as stages (stage, stage_rank)
+    ),
+
+    funnel as (
+        select
+            {% for column in group_columns %}spine.{{ column }}, {% endfor %}
+            spine.stage,
+            spine.stage_rank,
+            spine.leads_in_cohort,
+            coalesce(per_stage.leads_reached, 0) as leads_reached,
+            coalesce(per_stage.leads_lost, 0) as leads_lost,
+            coalesce(per_stage.leads_current, 0) as leads_current,
+            per_stage.median_hours_to_reach,
+            per_stage.p90_hours_to_reach,
+            spine.last_lead_change_at
+        from spine
+        left join per_stage
+            on
+                {% for column in group_columns %}spine.{{ column }} = per_stage.{{ column }} and {% endfor %}
+                spine.stage = per_stage.stage
+    )
+
+    select
+        {% for column in group_columns %}{{ column }}, {% endfor %}
+        stage,
+        stage_rank,
+        leads_in_cohort,
+        leads_reached,
+        {{ safe_divide(
+            'leads_reached',
+            'lag(leads_reached) over (partition by ' ~ group_columns | join(', ') ~ ' order by stage_rank)'
+        ) }} as conversion_from_previous,
+        {{ safe_divide('leads_reached', 'leads_in_cohort') }} as conversion_from_top,
+        leads_lost,
+        leads_current,
+        median_hours_to_reach,
+        p90_hours_to_reach,
+        last_lead_change_at
+    from funnel
+{%- endmacro %}
