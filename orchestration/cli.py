@@ -216,8 +216,9 @@ def _print_health(url: str, out: Console) -> None:
     if failures:
         table = Table("run id", "job", "failed at", "error", title="recorded run failures")
         for failure in failures:
-            table.add_row(failure.run_id[:8], failure.job_name, str(failure.failed_at)[:19],
-                          (failure.error or "")[:80])
+            table.add_row(
+                failure.run_id[:8], failure.job_name, str(failure.failed_at)[:19], (failure.error or "")[:80]
+            )
         out.print(table)
     else:
         out.print("[bold]run failures[/] none recorded")
@@ -230,12 +231,27 @@ def _print_health(url: str, out: Console) -> None:
     if not checks:
         out.print("[bold]data quality[/] no check results yet")
         return
-    table = Table("check", "asset", "last result", "severity", "observed", "fails 24h", "checked at",
-                  title="data quality (last result per check)")
+    table = Table(
+        "check",
+        "asset",
+        "last result",
+        "severity",
+        "observed",
+        "fails 24h",
+        "checked at",
+        title="data quality (last result per check)",
+    )
     for check in checks:
         verdict = "[green]passed[/]" if check.passed else "[red]failed[/]"
-        table.add_row(check.check_name, check.asset_key, verdict, check.severity, str(check.observed_value)[:30],
-                      str(check.failures_last_24h), str(check.checked_at)[:19])
+        table.add_row(
+            check.check_name,
+            check.asset_key,
+            verdict,
+            check.severity,
+            str(check.observed_value)[:30],
+            str(check.failures_last_24h),
+            str(check.checked_at)[:19],
+        )
     out.print(table)
 
 

@@ -124,11 +124,15 @@ def run_pipeline(settings: Settings) -> None:
     console.print(f"\n[bold]Done in {time.monotonic() - started:.0f}s.[/] Next:")
     console.print("  Dagster UI (webserver + daemon):  [cyan].venv/bin/aip ui[/]  → http://127.0.0.1:3000")
     console.print("  Platform status, runs, checks:    [cyan].venv/bin/aip status[/]")
-    console.print(f"  psql on the platform database:    [cyan].venv/bin/aip db psql[/]")
-    console.print("  BI tools (read-only, marts):      [cyan].venv/bin/aip bi-url[/]  (host 127.0.0.1, "
-                  f"port {settings.bi_port}, user bi_reader, database {settings.database_name})")
-    console.print('  Semantic search:                  [cyan].venv/bin/aip search "how do we run a webinar" '
-                  f"--user {_demo_email(settings)} --hybrid[/]")
+    console.print("  psql on the platform database:    [cyan].venv/bin/aip db psql[/]")
+    console.print(
+        "  BI tools (read-only, marts):      [cyan].venv/bin/aip bi-url[/]  (host 127.0.0.1, "
+        f"port {settings.bi_port}, user bi_reader, database {settings.database_name})"
+    )
+    console.print(
+        '  Semantic search:                  [cyan].venv/bin/aip search "how do we run a webinar" '
+        f"--user {_demo_email(settings)} --hybrid[/]"
+    )
 
 
 def _demo_email(settings: Settings) -> str:
