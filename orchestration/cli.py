@@ -125,10 +125,8 @@ def _use_dagster_home() -> None:
 @app.command()
 def run(job: Annotated[str | None, typer.Argument(help="Job name; omit to list the jobs.")] = None) -> None:
     """Materialize a Dagster job in this process, recorded in the platform's run history."""
-    from dagster import DagsterInstance
-
-    _use_dagster_home()
     from orchestration.definitions import defs
+    from orchestration.instance import execute_job_in_process
 
     names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job is None:
@@ -137,8 +135,7 @@ def run(job: Annotated[str | None, typer.Argument(help="Job name; omit to list t
         return
     if job not in names:
         raise _fail(f"no job named {job!r}; jobs: {', '.join(names)}")
-    with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    result = execute_job_in_process(get_settings(), job)
     if not result.success:
         raise _fail(f"job {job} failed (run {result.run_id}); see `aip status` or the Dagster UI")
     console.print(f"job {job} succeeded (run {result.run_id})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import yaml
@@ -15,6 +16,9 @@ import yaml
 from assets.autopilot.run_health import RUN_TAG_CONCURRENCY_LIMITS
 from orchestration.database import database_url, with_driver, with_query
 from orchestration.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 DAGSTER_SCHEMA = "dagster"
 
@@ -58,3 +62,17 @@ def dagster_env(settings: Settings) -> dict[str, str]:
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     return env
+
+
+def execute_job_in_process(settings: Settings, job_name: str, quiet: bool = False) -> ExecuteInProcessResult:
+    """Run one job of the platform's Definitions in this process, recorded on the platform's instance
+    (what `aip run` and `aip pipeline` do; the UI shows these runs like any other)."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
+    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet else None
+    with DagsterInstance.get() as instance:
+        job = defs.resolve_job_def(job_name)
+        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)

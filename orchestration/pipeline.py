@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +18,6 @@ from orchestration.database import database_url, embedded_server
 from orchestration.settings import Settings
 
 console = Console()
-
-# quiet Dagster's per-event console logs; failures still surface as the step's error
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -67,16 +63,10 @@ def _demo_data(settings: Settings) -> str:
 
 def _run_job(job_name: str) -> Callable[[Settings], str]:
     def action(settings: Settings) -> str:
-        from dagster import DagsterInstance
+        from orchestration.instance import execute_job_in_process
 
-        from orchestration.definitions import defs
-        from orchestration.instance import ensure_dagster_home
-
-        os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
         logging.getLogger("dagster").setLevel(logging.WARNING)
-        with DagsterInstance.get() as instance:
-            job = defs.resolve_job_def(job_name)
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=_QUIET)
+        result = execute_job_in_process(settings, job_name, quiet=True)
         if not result.success:
             raise RuntimeError(f"job {job_name} failed (run {result.run_id}); `aip ui` shows why")
         materialized = len(result.get_asset_materialization_events())
