@@ -207,9 +207,12 @@ def _print_health(url: str, out: Console) -> None:
     import psycopg
 
     from assets.autopilot.run_health import recent_failures
+    from assets.quality.history import summarise
 
     with psycopg.connect(url) as conn:
         failures = recent_failures(conn, limit=10)
+        has_history = conn.execute("select to_regclass('quality.check_results')").fetchone()[0]
+        checks = summarise(conn) if has_history else []
     if failures:
         table = Table("run id", "job", "failed at", "error", title="recorded run failures")
         for failure in failures:
@@ -219,12 +222,6 @@ def _print_health(url: str, out: Console) -> None:
         out.print(table)
     else:
         out.print("[bold]run failures[/] none recorded")
-
-    from assets.quality.history import summarise
-
-    with psycopg.connect(url) as conn:
-        has_history = conn.execute("select to_regclass('quality.check_results')").fetchone()[0]
-        checks = summarise(conn) if has_history else []
     if not checks:
         out.print("[bold]data quality[/] no check results yet")
         return

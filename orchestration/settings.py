@@ -7,8 +7,7 @@ Dagster code server can change the environment before anything connects.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -68,14 +67,13 @@ class Settings:
     bi_password: str | None  # AIP_BI_PASSWORD: password of the bi_reader role
     ci: bool  # CI
     retrieval_recall_threshold: float = 0.8  # AIP_RETRIEVAL_RECALL_THRESHOLD: recall@5 below it is a warning
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:
         """True when the platform runs its own PostgreSQL (no DATABASE_URL)."""
         return self.database_url is None
 
-    @cached_property
+    @property
     def pg_data_dir(self) -> Path:
         return self.home / "pgdata"
 
