@@ -62,10 +62,12 @@ def mart_suite(
     import great_expectations.expectations as gxe
 
     low, high = _bounds(previous.get("row_count"), tolerance)
+    # a mart must not be empty, even if it was last time (then the upper bound gives way to that floor)
+    min_rows = max(1, math.floor(low)) if low is not None else 1
     expectations: list = [
         gxe.ExpectTableRowCountToBeBetween(
-            min_value=max(1, math.floor(low)) if low is not None else 1,
-            max_value=math.ceil(high) if high is not None else None,
+            min_value=min_rows,
+            max_value=max(min_rows, math.ceil(high)) if high is not None else None,
             severity=WARN,
             description=f"row count within ±{tolerance:.0%} of the previous run",
         )

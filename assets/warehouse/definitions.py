@@ -9,7 +9,7 @@ from assets.warehouse.resources import WarehouseDbtResource
 from assets.warehouse.schedules import daily_refresh_schedule, weekly_reports_schedule
 
 defs = dg.Definitions(
-    assets=[*operational_tables, warehouse_models, autopilot_weekly_reports],
+    assets=[*operational_tables, *warehouse_models, autopilot_weekly_reports],
     jobs=[daily_refresh, weekly_reports],
     schedules=[daily_refresh_schedule, weekly_reports_schedule],
     resources={"dbt": WarehouseDbtResource()},

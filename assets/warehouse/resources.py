@@ -16,15 +16,22 @@ from assets.warehouse.project import DBT_EXECUTABLE
 class WarehouseDbtResource(DbtCliResource):
     """Runs dbt with the DBT_* variables of the platform database (settings resolved when a run starts).
 
-    `database_url` overrides the settings (tests)."""
+    `database_url` overrides the settings (tests); `full_refresh` rebuilds the incremental models from
+    scratch (`dbt build --full-refresh`): launch a job with `{"resources": {"dbt": {"config":
+    {"full_refresh": true}}}}` for a change older than the models' look-back window."""
 
+    # the same defaults as fields too: a launch's run config may then set `full_refresh` alone
+    project_dir: str = str(DBT_PROJECT_DIR)
+    profiles_dir: str | None = str(DBT_PROJECT_DIR)
+    dbt_executable: str = DBT_EXECUTABLE
     database_url: str | None = None
+    full_refresh: bool = False
 
-    def __init__(self, database_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:  # DbtCliResource's own __init__ has defaults of its own
         kwargs.setdefault("project_dir", str(DBT_PROJECT_DIR))
         kwargs.setdefault("profiles_dir", str(DBT_PROJECT_DIR))
         kwargs.setdefault("dbt_executable", DBT_EXECUTABLE)
-        super().__init__(database_url=database_url, **kwargs)
+        super().__init__(**kwargs)
 
     def profile_env(self) -> dict[str, str]:
         if self.database_url:
@@ -36,5 +43,13 @@ class WarehouseDbtResource(DbtCliResource):
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
         # dagster-dbt copies os.environ into the dbt subprocess and its in-process adapter when `cli` is
         # called; both exist once it returns, so the variables are only needed for the call itself.
-        with patched_environ(os.environ, self.profile_env()):  # type: ignore[arg-type]
+        # The models run as several ops (WAREHOUSE_SLICES). dbt's default "eager" indirect selection would
+        # run a test in the op of *any* of its parents, e.g. a relationship from a lead model to
+        # stg_public__campaigns in the op building the latter, before the lead model exists; "buildable"
+        # runs it where all its parents are built or upstream: in the op of its last parent.
+        env = {
+            **self.profile_env(),
+            "DBT_INDIRECT_SELECTION": os.environ.get("DBT_INDIRECT_SELECTION", "buildable"),
+        }
+        with patched_environ(os.environ, env):  # type: ignore[arg-type]
             return super().cli(args, **kwargs)

@@ -81,3 +81,18 @@ def test_mart_profiles_follow_the_documented_mart_columns() -> None:
     for profile in MART_PROFILES:
         assert profile.model in documented, f"{profile.model} is not a documented mart"
         assert set(profile.measures) <= documented[profile.model], (profile.model, profile.measures)
+
+
+def test_a_mart_empty_twice_is_a_warning_not_an_error_of_the_check(
+    conn: psycopg.Connection, db_url: str, settings: Settings
+) -> None:
+    # the previous run observed 0 rows: the bounds must not become "at least 1 and at most 0"
+    conn.execute("create schema marts")
+    conn.execute(
+        f"create table marts.{MART} (campaign_id int, metric_date date, spend numeric, clicks int, "
+        "conversions int, revenue numeric)"
+    )
+    for _ in range(2):
+        evaluation, _ = run_mart_check(db_url)
+        assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert evaluation.metadata["observed_value"].value == 0

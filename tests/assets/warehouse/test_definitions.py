@@ -48,6 +48,30 @@ def test_every_model_is_an_asset_keyed_and_grouped_by_its_folder(graph) -> None:
         assert layer == node["config"]["schema"]  # the key is also the table's schema.name
 
 
+def test_models_run_as_one_op_per_guarded_input_covering_every_model_once() -> None:
+    from assets.quality.suites import INPUT_SUITES
+    from assets.warehouse.assets import warehouse_models
+
+    manifest = _manifest()
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    per_op = {d.node_def.name: {k.path[-1] for k in d.keys} for d in warehouse_models}
+    assert sum(len(keys) for keys in per_op.values()) == len(models)  # disjoint ...
+    assert set().union(*per_op.values()) == models  # ... and complete
+    # every model reading a guarded table directly is in that table's op, and no other op reads it
+    guarded = {s.table for s in INPUT_SUITES}
+    reading = {
+        n["name"]: {
+            manifest["sources"][d]["name"] for d in n["depends_on"]["nodes"] if d in manifest["sources"]
+        }
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+    }
+    for op, keys in per_op.items():
+        tables = set().union(*(reading[m] for m in keys)) & guarded
+        assert len(tables) <= 1 or tables == {"leads", "lead_activities"}, (op, tables)
+    assert not set().union(*(reading[m] for m in per_op["warehouse_reference"])) & guarded
+
+
 def test_operational_tables_are_upstream_assets(graph) -> None:  # noqa: ANN001
     sources = {dg.AssetKey(["public", s["name"]]) for s in _manifest()["sources"].values()}
     assert {"campaigns", "campaign_metrics", "leads", "lead_activities"} <= {k.path[1] for k in sources}
@@ -127,7 +151,7 @@ def test_jobs_build_the_warehouse_and_write_the_reports(
         weekly = defs.resolve_job_def("weekly_reports").execute_in_process(instance=instance)
         assert weekly.success
     for run in (daily, weekly):  # a successful build leaves no artifacts behind
-        assert not list((DBT_PROJECT_DIR / "target").glob(f"warehouse_models-{run.run_id[:7]}-*"))
+        assert not list((DBT_PROJECT_DIR / "target").glob(f"warehouse_*-{run.run_id[:7]}-*"))
     with psycopg.connect(warehouse_url) as conn:
         mart = conn.execute("select count(*) from marts.fct_autopilot_weekly").fetchone()[0]
         assert conn.execute("select count(*) from public.autopilot_weekly_reports").fetchone()[0] == mart == 4
@@ -143,3 +167,11 @@ def test_daily_refresh_runs_every_check_on_the_operational_tables() -> None:
     on_sources = {k for k in platform_defs.resolve_asset_graph().asset_check_keys if k.asset_key in sources}
     in_job = platform_defs.resolve_job_def("daily_refresh").asset_layer.asset_graph.asset_check_keys
     assert on_sources and on_sources <= in_job
+
+
+def test_a_full_refresh_is_one_switch_in_the_run_config(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("daily_refresh")
+    config = dg.validate_run_config(job, {"resources": {"dbt": {"config": {"full_refresh": True}}}})
+    dbt = config["resources"]["dbt"]["config"]
+    assert dbt["full_refresh"] is True and dbt["project_dir"] == str(DBT_PROJECT_DIR)
+    assert dg.validate_run_config(job, {})["resources"]["dbt"]["config"]["full_refresh"] is False
