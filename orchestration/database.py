@@ -41,6 +41,23 @@ def _bin_dir() -> Path:
     return POSTGRES_VERSIONS[18]
 
 
+def server_tuning(memory_bytes: int | None = None) -> dict[str, str]:
+    """Memory settings for the embedded server from the machine's RAM, the usual rules of thumb: a quarter
+    for shared buffers (at most 2 GB: the OS cache does the rest), half as the planner's cache estimate,
+    roomy sorts and index builds (HNSW builds are much faster when the graph fits maintenance_work_mem),
+    and WAL sized so a warehouse full refresh does not checkpoint every few seconds."""
+    import psutil
+
+    mb = (memory_bytes if memory_bytes is not None else psutil.virtual_memory().total) // 2**20
+    return {
+        "shared_buffers": f"{max(128, min(mb // 4, 2048))}MB",
+        "effective_cache_size": f"{max(512, mb // 2)}MB",
+        "work_mem": f"{max(4, min(mb // 512, 32))}MB",
+        "maintenance_work_mem": f"{max(64, min(mb // 16, 1024))}MB",
+        "max_wal_size": "4GB" if mb >= 8192 else "1GB",
+    }
+
+
 @dataclass(frozen=True)
 class ServerStatus:
     running: bool
@@ -172,6 +189,7 @@ class EmbeddedPostgres:
         self._check_disk()
         self.initdb()
         self._prepare_dirs()
+        self._write_tuning()
         self._clear_stale_locks()
         self._check_port_free()
         options = f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir}"
@@ -197,6 +215,24 @@ class EmbeddedPostgres:
                 "or DATABASE_URL to use another server."
             )
         return status
+
+    def _write_tuning(self) -> None:
+        """Size the server for this machine (initdb's defaults are for a 1990s box: 128 MB of buffers).
+
+        Written at every start to a file postgresql.conf includes, so it follows the machine's memory;
+        settings in postgresql.auto.conf (ALTER SYSTEM) still win over it."""
+        include = "include_if_exists = 'aip_tuning.conf'"
+        conf = self.data_dir / "postgresql.conf"
+        text = conf.read_text()
+        if include not in text:
+            conf.write_text(
+                text.rstrip("\n")
+                + f"\n\n# sizing for this machine, rewritten by aip at each start\n{include}\n"
+            )
+        tuning = self.data_dir / "aip_tuning.conf"
+        tuning.write_text("".join(f"{name} = '{value}'\n" for name, value in server_tuning().items()))
+        if os.geteuid() == 0:
+            shutil.chown(tuning, _SERVER_USER, _SERVER_USER)
 
     def _clear_stale_locks(self) -> None:
         """After a crash (SIGKILL, power loss) postmaster.pid and the socket lock file remain; postgres refuses

@@ -3,18 +3,37 @@
     (a touch, a status change) since the newest ones the model `relation` holds (its columns
     `updated_column` and `activity_column`), minus the look-back window. -#}
 {% macro changed_leads(relation=this, updated_column='lead_updated_at', activity_column='last_activity_at') -%}
+    {#- each watermark is a `max()` over the model's table: both read in one scan -#}
+    {%- set since = incremental_window_starts_ts([updated_column, activity_column] | unique | list, relation) -%}
     select source_leads.lead_id
     from {{ ref('stg_public__leads') }} as source_leads
     where
-        source_leads.updated_at >= {{ incremental_window_start_ts(updated_column, relation) }}
+        source_leads.updated_at >= {{ since[updated_column] }}
         or (
             source_leads.updated_at is null
-            and source_leads.created_at >= {{ incremental_window_start_ts(updated_column, relation) }}
+            and source_leads.created_at >= {{ since[updated_column] }}
         )
     union
     select source_activities.lead_id
     from {{ ref('stg_public__lead_activities') }} as source_activities
     where
         source_activities.lead_id is not null
-        and source_activities.occurred_at >= {{ incremental_window_start_ts(activity_column, relation) }}
+        and source_activities.occurred_at >= {{ since[activity_column] }}
+{%- endmacro %}
+
+{#- The (user, cohort week) pairs a funnel model re-computes: those of the leads changed since its watermark
+    `last_lead_change_at`. The leads are looked up one by one through the primary key: a few thousand out of
+    many, where a join would read the whole table. -#}
+{% macro changed_cohorts(relation=this) -%}
+    select distinct
+        cohort_leads.user_id,
+        {{ iso_week_start(utc_date('cohort_leads.created_at')) }} as cohort_week
+    from ({{ changed_leads(relation, 'last_lead_change_at', 'last_lead_change_at') }}) as changed
+    cross join lateral (
+        select leads.user_id, leads.created_at
+        from {{ ref('stg_public__leads') }} as leads
+        where leads.lead_id = changed.lead_id
+        -- a fence: the planner must not flatten this into a join over the whole table
+        offset 0  -- noqa: AM09
+    ) as cohort_leads
 {%- endmacro %}

@@ -12,6 +12,23 @@
     {{ return(result.columns[0].values()[0]) }}
 {%- endmacro %}
 
+{#- The newest values of several columns of `relation` in one scan: {column: value}. -#}
+{% macro watermark_values(columns, relation) -%}
+    {%- if not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set maxima = [] -%}
+    {%- for column in columns -%}
+        {%- do maxima.append('max(' ~ column ~ ')') -%}
+    {%- endfor -%}
+    {%- set row = run_query('select ' ~ maxima | join(', ') ~ ' from ' ~ relation).rows[0] -%}
+    {%- set values = {} -%}
+    {%- for column in columns -%}
+        {%- do values.update({column: row[loop.index0]}) -%}
+    {%- endfor -%}
+    {{ return(values) }}
+{%- endmacro %}
+
 {#- First day to re-process, for a date column of `relation`. -#}
 {% macro incremental_window_start(date_column, relation=this) -%}
     {%- set newest = watermark_value(date_column, relation) -%}
@@ -24,10 +41,21 @@
 
 {#- First moment to re-process, for a timestamptz column of `relation`. -#}
 {% macro incremental_window_start_ts(ts_column, relation=this) -%}
-    {%- set newest = watermark_value(ts_column, relation) -%}
-    {%- if newest is none -%}
-        '1900-01-01 00:00:00+00'::timestamptz
-    {%- else -%}
-        ('{{ newest.isoformat() }}'::timestamptz - interval '{{ var("lookback_days") }} days')
-    {%- endif -%}
+    {{ return(incremental_window_starts_ts([ts_column], relation)[ts_column]) }}
+{%- endmacro %}
+
+{#- The same for several timestamptz columns of `relation`, read in one scan: {column: SQL literal}. -#}
+{% macro incremental_window_starts_ts(ts_columns, relation=this) -%}
+    {%- set newest = watermark_values(ts_columns, relation) -%}
+    {%- set starts = {} -%}
+    {%- for column in ts_columns -%}
+        {%- set value = newest.get(column) -%}
+        {%- if value is none -%}
+            {%- do starts.update({column: "'1900-01-01 00:00:00+00'::timestamptz"}) -%}
+        {%- else -%}
+            {%- do starts.update({column: "('" ~ value.isoformat() ~ "'::timestamptz - interval '"
+                ~ var('lookback_days') ~ " days')"}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(starts) }}
 {%- endmacro %}

@@ -8,7 +8,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from orchestration.database import DatabaseError, EmbeddedPostgres, database_url, embedded_server
+from orchestration.database import (
+    DatabaseError,
+    EmbeddedPostgres,
+    database_url,
+    embedded_server,
+    server_tuning,
+)
 from orchestration.settings import get_settings
 from tests.conftest import free_port
 
@@ -34,6 +40,27 @@ def test_start_is_idempotent_and_stop_stops(server: EmbeddedPostgres) -> None:
     assert not server.status().running
     with pytest.raises(psycopg.OperationalError):
         _query(server.url(), "select 1")
+
+
+def test_server_is_sized_for_the_machine_and_alter_system_still_wins(server: EmbeddedPostgres) -> None:
+    assert server_tuning(24 * 2**30)["shared_buffers"] == "2048MB"  # a quarter, at most 2 GB
+    assert server_tuning(2 * 2**30)["shared_buffers"] == "512MB"
+    assert server_tuning(256 * 2**20)["shared_buffers"] == "128MB"  # never below initdb's default
+    server.start()
+    expected = server_tuning()
+    assert _query(server.url(), "show work_mem") == expected["work_mem"].replace("MB", "") + "MB"
+    assert (
+        _query(
+            server.url(),
+            "select setting::int * 8 / 1024 || 'MB' from pg_settings where name = 'shared_buffers'",
+        )
+        == expected["shared_buffers"]
+    )
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute("alter system set work_mem = '7MB'")
+    server.stop()
+    server.start()  # the tuning file is rewritten, and the operator's ALTER SYSTEM is kept over it
+    assert _query(server.url(), "show work_mem") == "7MB"
 
 
 def test_restart_keeps_data(server: EmbeddedPostgres) -> None:

@@ -164,3 +164,8 @@ final as (
 )
 
 select * from final
+{% if not is_incremental() %}
+    -- stored cohort by cohort: the funnels re-read whole cohorts (user × week) through the index, and a
+    -- cohort's rows then share a few pages instead of one page per lead
+    order by user_id, cohort_week
+{% endif %}

@@ -15,13 +15,7 @@
 with
 {% if is_incremental() %}
     changed_cohorts as (
-        select distinct
-            leads.user_id,
-            {{ iso_week_start(utc_date('leads.created_at')) }} as cohort_week
-        from {{ ref('stg_public__leads') }} as leads
-        where leads.lead_id in (
-            {{ changed_leads(updated_column='last_lead_change_at', activity_column='last_lead_change_at') }}
-        )
+        {{ changed_cohorts() }}
     ),
 {% endif %}
 
