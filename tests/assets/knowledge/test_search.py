@@ -143,15 +143,15 @@ def test_query_text_is_data_never_sql(
         search(pg, user_id, "   ", embedders=models)
 
 
-def test_filtered_search_keeps_full_results_with_iterative_scan(
-    pg: psycopg.Connection, user: tuple[str, str], corpus: dict[str, str], models: Models
-) -> None:
-    """Another user's 3000 chunks crowd the HNSW neighbourhood; the user's own 10 nearest still come back."""
-    user_id, _ = user
+QUESTION = "How do we score keywords before writing an article?"
+
+
+def add_crowd(pg: psycopg.Connection, models: Models, count: int = 3000) -> np.ndarray:
+    """Another user's `count` chunks, all nearer to QUESTION than any real chunk; returns QUESTION's vector."""
     other = create_user(pg, "crowd@example.com")
     crowd_bucket = create_bucket(pg, other)
     crowd_doc = add_document(pg, crowd_bucket, other, "Crowd", content="x")
-    base = models.default.encode(["How do we score keywords before writing an article?"])[0]
+    base = models.default.encode([QUESTION])[0]
     rng = np.random.default_rng(3)
     with (
         pg.cursor() as cur,
@@ -161,16 +161,23 @@ def test_filtered_search_keeps_full_results_with_iterative_scan(
         ) as copy,
     ):
         copy.set_types(["uuid", "uuid", "int4", "text", "text", "vector", "text"])
-        for i in range(3000):
-            vector = base + rng.normal(0, 0.02, base.shape).astype(
-                np.float32
-            )  # all nearer than any real chunk
+        for i in range(count):
+            vector = base + rng.normal(0, 0.02, base.shape).astype(np.float32)
             copy.write_row((uuid.UUID(crowd_doc), uuid.UUID(crowd_bucket), i, f"crowd {i}", f"h{i}", vector / np.linalg.norm(vector),
                             models.default.name))  # fmt: skip
     pg.execute("update public.knowledge_documents set status = 'ready' where id = %s", (crowd_doc,))
     # make the planner walk the HNSW index (as it does when a filter is not selective): no bucket btree
     pg.execute("drop index public.idx_knowledge_chunks_bucket")
     pg.execute("set enable_seqscan = off")
+    return base
+
+
+def test_filtered_search_keeps_full_results_with_iterative_scan(
+    pg: psycopg.Connection, user: tuple[str, str], corpus: dict[str, str], models: Models
+) -> None:
+    """Another user's 3000 chunks crowd the HNSW neighbourhood; the user's own 10 nearest still come back."""
+    user_id, _ = user
+    base = add_crowd(pg, models)
     own = pg.execute(
         "select count(*) from public.knowledge_chunks where bucket_id = %s", (user[1],)
     ).fetchone()[0]
@@ -186,3 +193,26 @@ def test_filtered_search_keeps_full_results_with_iterative_scan(
     assert len(pg.execute(query, (user[1], base)).fetchall()) < len(hits)
     config = pg.execute("select proconfig from pg_proc where proname = 'search_knowledge'").fetchone()[0]
     assert "hnsw.iterative_scan=relaxed_order" in config
+
+
+def test_a_user_with_few_chunks_among_many_gets_the_exact_ranking(
+    pg: psycopg.Connection, user: tuple[str, str], corpus: dict[str, str], models: Models
+) -> None:
+    """When the iterative index scan gives up before finding `limit` of the user's chunks (here: after 50
+    tuples, pgvector's hnsw.max_scan_tuples), the user's chunks are few: the search ranks them all exactly."""
+    user_id, bucket_id = user
+    base = add_crowd(pg, models)
+    pg.execute("set hnsw.max_scan_tuples = 50")
+    index_query = (
+        "select id::text from public.knowledge_chunks where bucket_id = %s order by embedding <=> %s limit 10"
+    )
+    with pg.transaction():
+        pg.execute("set local hnsw.iterative_scan = relaxed_order")
+        from_index = pg.execute(index_query, (bucket_id, base)).fetchall()
+    assert len(from_index) < 10  # what the index alone returns: the scan stopped inside the crowd
+    with pg.transaction():
+        pg.execute("set local enable_indexscan = off")
+        pg.execute("set local enable_seqscan = on")
+        exact = [r[0] for r in pg.execute(index_query, (bucket_id, base)).fetchall()]
+    hits = search(pg, user_id, QUESTION, limit=10, embedders=models)
+    assert [h.chunk_id for h in hits] == exact and len(exact) == 10
