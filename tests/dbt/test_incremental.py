@@ -26,7 +26,8 @@ def _counts(conn: psycopg.Connection) -> dict[str, int]:
 
 
 def _late_rows(conn: psycopg.Connection) -> None:
-    """A metric of yesterday arriving today, and a campaign touch of an old lead one day back in time."""
+    """A metric of yesterday arriving today, a campaign touch of an old lead one day back in time, and a new
+    count of the oldest social post (its first day, long before the window, must be re-computed)."""
     campaign_id, day = conn.execute(
         "select campaign_id, max(metric_date) - 1 from public.campaign_metrics group by campaign_id "
         "order by count(*) desc, campaign_id limit 1"
@@ -43,6 +44,12 @@ def _late_rows(conn: psycopg.Connection) -> None:
         "insert into public.lead_activities (lead_id, activity_type, activity_data, occurred_at, created_by) "
         "select %s, 'email_opened', %s, max(occurred_at) - interval '1 day', %s from public.lead_activities",
         (lead_id, Jsonb({"campaign_id": str(campaign_id), "channel": "email", "touch": True}), user_id),
+    )
+    conn.execute(
+        "insert into public.social_engagement (post_id, platform, engagement_type, engagement_count, recorded_at) "
+        "select post_id, platform, engagement_type, engagement_count + 1000, "
+        "(select max(recorded_at) from public.social_engagement) "
+        "from public.social_engagement order by recorded_at, id limit 1"
     )
 
 

@@ -54,8 +54,14 @@ channel_weeks as (
     where week_start >= (select cutoff.from_week from cutoff)
 ),
 
-leads as (
-    select * from {{ ref('dim_leads') }}
+-- the three columns used, read twice (one lead is counted in its created week and its converted week):
+-- materializing whole dim_leads rows once to read them twice costs more than two narrow scans
+leads as not materialized (
+    select
+        user_id,
+        cohort_week,
+        converted_at
+    from {{ ref('dim_leads') }}
     where user_id is not null
 ),
 

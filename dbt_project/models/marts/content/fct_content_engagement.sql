@@ -13,39 +13,77 @@
     latest count. Social counters carry no owner, so this mart is platform-wide. Incremental: the platform
     days of posts recorded in the look-back window are re-computed whole. -#}
 
-with engagements as (
+-- read where used (each use filters it differently), not copied once in full
+with engagements as not materialized (
     select * from {{ ref('stg_public__social_engagements') }}
 ),
 
-post_days as (
-    select
-        platform,
-        post_id,
-        min({{ utc_date('recorded_at') }}) as post_date
-    from engagements
-    group by platform, post_id
-),
-
 {% if is_incremental() %}
-    changed_days as (
+    -- posts recorded in the look-back window, and the days they were first recorded: those days change
+    recent_posts as (
         select distinct
-            post_days.platform,
-            post_days.post_date
-        from post_days
-        inner join engagements
-            on post_days.platform = engagements.platform and post_days.post_id = engagements.post_id
+            engagements.platform,
+            engagements.post_id
+        from engagements
         where engagements.recorded_at >= {{ incremental_window_start_ts('last_recorded_at') }}
     ),
-{% endif %}
 
-posts as (
-    select post_days.*
-    from post_days
-    {% if is_incremental() %}
+    changed_days as (
+        select distinct
+            first_seen.platform,
+            first_seen.post_date
+        from (
+            select
+                engagements.platform,
+                engagements.post_id,
+                min({{ utc_date('engagements.recorded_at') }}) as post_date
+            from engagements
+            inner join recent_posts
+                on engagements.platform = recent_posts.platform and engagements.post_id = recent_posts.post_id
+            group by engagements.platform, engagements.post_id
+        ) as first_seen
+    ),
+
+    -- every post first recorded on a changed day was recorded on that day: the candidates, with their
+    -- first day from all their recordings
+    day_posts as (
+        select distinct
+            engagements.platform,
+            engagements.post_id
+        from engagements
+        inner join changed_days
+            on
+                engagements.platform = changed_days.platform
+                and {{ utc_date('engagements.recorded_at') }} = changed_days.post_date
+    ),
+
+    post_days as (
+        select
+            engagements.platform,
+            engagements.post_id,
+            min({{ utc_date('engagements.recorded_at') }}) as post_date
+        from engagements
+        inner join day_posts
+            on engagements.platform = day_posts.platform and engagements.post_id = day_posts.post_id
+        group by engagements.platform, engagements.post_id
+    ),
+
+    posts as (
+        select post_days.*
+        from post_days
         inner join changed_days
             on post_days.platform = changed_days.platform and post_days.post_date = changed_days.post_date
-    {% endif %}
-),
+    ),
+{% else %}
+    posts as (
+        select
+            platform,
+            post_id,
+            min({{ utc_date('recorded_at') }}) as post_date
+        from engagements
+        group by platform, post_id
+    ),
+{% endif %}
 
 latest_per_post as (
     select distinct on (engagements.platform, engagements.post_id, engagements.engagement_type)
