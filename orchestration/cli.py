@@ -123,7 +123,17 @@ def _use_dagster_home() -> None:
 
 
 @app.command()
-def run(job: Annotated[str | None, typer.Argument(help="Job name; omit to list the jobs.")] = None) -> None:
+def run(
+    job: Annotated[str | None, typer.Argument(help="Job name; omit to list the jobs.")] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild the job's incremental dbt models from scratch (`dbt build --full-refresh`), e.g. "
+            "after data older than the look-back window changed.",
+        ),
+    ] = False,
+) -> None:
     """Materialize a Dagster job in this process, recorded in the platform's run history."""
     from orchestration.definitions import defs
     from orchestration.instance import execute_job_in_process
@@ -135,7 +145,13 @@ def run(job: Annotated[str | None, typer.Argument(help="Job name; omit to list t
         return
     if job not in names:
         raise _fail(f"no job named {job!r}; jobs: {', '.join(names)}")
-    result = execute_job_in_process(get_settings(), job)
+    run_config = None
+    if full_refresh:
+        with_dbt = [n for n in names if "dbt" in defs.resolve_job_def(n).required_resource_keys]
+        if job not in with_dbt:
+            raise _fail(f"job {job} runs no dbt models; --full-refresh applies to {', '.join(with_dbt)}")
+        run_config = {"resources": {"dbt": {"config": {"full_refresh": True}}}}
+    result = execute_job_in_process(get_settings(), job, run_config=run_config)
     if not result.success:
         raise _fail(f"job {job} failed (run {result.run_id}); see `aip status` or the Dagster UI")
     console.print(f"job {job} succeeded (run {result.run_id})")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import yaml
@@ -64,7 +64,9 @@ def dagster_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def execute_job_in_process(settings: Settings, job_name: str, quiet: bool = False) -> ExecuteInProcessResult:
+def execute_job_in_process(
+    settings: Settings, job_name: str, quiet: bool = False, run_config: dict[str, Any] | None = None
+) -> ExecuteInProcessResult:
     """Run one job of the platform's Definitions in this process, recorded on the platform's instance
     (what `aip run` and `aip pipeline` do; the UI shows these runs like any other)."""
     from dagster import DagsterInstance
@@ -72,7 +74,9 @@ def execute_job_in_process(settings: Settings, job_name: str, quiet: bool = Fals
     from orchestration.definitions import defs
 
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet else None
+    config = dict(run_config or {})
+    if quiet:
+        config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
     with DagsterInstance.get() as instance:
         job = defs.resolve_job_def(job_name)
-        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=config or None)

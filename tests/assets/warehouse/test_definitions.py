@@ -175,3 +175,35 @@ def test_a_full_refresh_is_one_switch_in_the_run_config(defs: dg.Definitions) ->
     dbt = config["resources"]["dbt"]["config"]
     assert dbt["full_refresh"] is True and dbt["project_dir"] == str(DBT_PROJECT_DIR)
     assert dg.validate_run_config(job, {})["resources"]["dbt"]["config"]["full_refresh"] is False
+
+
+def test_aip_run_full_refresh_rebuilds_what_incremental_runs_leave(
+    warehouse_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", warehouse_url)
+    monkeypatch.setenv("AIP_HOME", str(tmp_path))
+    count = "select count(*) from marts.fct_autopilot_weekly where week_start = %s"
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        # a week goes missing from an incremental mart
+        week = conn.execute("select min(week_start) from marts.fct_autopilot_weekly").fetchone()[0]
+        removed = conn.execute(
+            "delete from marts.fct_autopilot_weekly where week_start = %s", (week,)
+        ).rowcount
+    assert removed > 0
+    runner = CliRunner()
+    incremental = runner.invoke(app, ["run", "weekly_reports"])
+    assert incremental.exit_code == 0, incremental.output
+    assert "Running dbt command" in incremental.output and "--full-refresh" not in incremental.output
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute("delete from marts.fct_autopilot_weekly where week_start = %s", (week,))
+    full = runner.invoke(app, ["run", "weekly_reports", "--full-refresh"])
+    assert full.exit_code == 0, full.output
+    assert "dbt build --full-refresh" in full.output
+    with psycopg.connect(warehouse_url) as conn:
+        assert conn.execute(count, (week,)).fetchone()[0] == removed
+    wrong = runner.invoke(app, ["run", "data_quality", "--full-refresh"])
+    assert wrong.exit_code != 0 and "runs no dbt models" in wrong.output
