@@ -231,8 +231,8 @@ class EmbeddedPostgres:
             )
         tuning = self.data_dir / "aip_tuning.conf"
         tuning.write_text("".join(f"{name} = '{value}'\n" for name, value in server_tuning().items()))
-        if os.geteuid() == 0:
-            shutil.chown(tuning, _SERVER_USER, _SERVER_USER)
+        if self._run_as:
+            shutil.chown(tuning, self._run_as, self._run_as)
 
     def _clear_stale_locks(self) -> None:
         """After a crash (SIGKILL, power loss) postmaster.pid and the socket lock file remain; postgres refuses

@@ -20,17 +20,17 @@ class WarehouseDbtResource(DbtCliResource):
     scratch (`dbt build --full-refresh`): launch a job with `{"resources": {"dbt": {"config":
     {"full_refresh": true}}}}` for a change older than the models' look-back window."""
 
-    # the same defaults as fields too: a launch's run config may then set `full_refresh` alone
+    # defaults as fields, so a launch's run config may set `full_refresh` alone
     project_dir: str = str(DBT_PROJECT_DIR)
     profiles_dir: str | None = str(DBT_PROJECT_DIR)
     dbt_executable: str = DBT_EXECUTABLE
     database_url: str | None = None
     full_refresh: bool = False
 
-    def __init__(self, **kwargs: Any) -> None:  # DbtCliResource's own __init__ has defaults of its own
-        kwargs.setdefault("project_dir", str(DBT_PROJECT_DIR))
-        kwargs.setdefault("profiles_dir", str(DBT_PROJECT_DIR))
-        kwargs.setdefault("dbt_executable", DBT_EXECUTABLE)
+    def __init__(self, **kwargs: Any) -> None:
+        # DbtCliResource's own __init__ passes defaults of its own: hand it ours
+        for name in ("project_dir", "profiles_dir", "dbt_executable"):
+            kwargs.setdefault(name, type(self).model_fields[name].default)
         super().__init__(**kwargs)
 
     def profile_env(self) -> dict[str, str]:

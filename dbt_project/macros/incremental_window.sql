@@ -5,11 +5,7 @@
     picks the index for a few days out of a year), while `>= (select max(…) …)` would be estimated at a
     third of the table and read all of it. -#}
 {% macro watermark_value(column, relation) -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set result = run_query('select max(' ~ column ~ ') from ' ~ relation) -%}
-    {{ return(result.columns[0].values()[0]) }}
+    {{ return(watermark_values([column], relation).get(column)) }}
 {%- endmacro %}
 
 {#- The newest values of several columns of `relation` in one scan: {column: value}. -#}
