@@ -1,45 +1,54 @@
-{#- Leads an incremental lead-grain model re-processes: leads created or changed (updated_at, which the
-    operational schema's trigger moves on every update, e.g. a status change) and leads with an activity
-    (a touch, a status change) since the newest ones the model `relation` holds (its columns
-    `updated_column` and `activity_column`), minus the look-back window. -#}
-{% macro changed_leads(relation=this, updated_column='lead_updated_at', activity_column='last_activity_at') -%}
-    {#- each watermark is a `max()` over the model's table: both read in one scan -#}
-    {%- set since = incremental_window_starts_ts([updated_column, activity_column] | unique | list, relation) -%}
+{#- When a lead last changed, in a lead-level warehouse table: its creation, its latest update or its latest
+    activity, whichever is newest. int_lead_lifecycle and dim_leads index exactly this expression, and the
+    incremental lead models find their work with it (a range scan of that index, and the max() of their
+    own watermark from its last page), so it must be written the same way everywhere: through this macro. -#}
+{% macro lead_last_change(created='lead_created_at', updated='lead_updated_at', activity='last_activity_at') -%}
+    greatest({{ created }}, {{ updated }}, {{ activity }})
+{%- endmacro %}
+
+{#- First moment an incremental lead model re-processes: the newest change it holds (`expression` over
+    `relation`, lead_last_change() by default) minus the look-back window. One watermark for every kind of
+    change, so "changed since" means the same in every lead model. -#}
+{% macro lead_change_window_start(relation=this, expression=none) -%}
+    {%- set expression = expression or lead_last_change() -%}
+    {{ return(incremental_window_start_ts(expression, relation)) }}
+{%- endmacro %}
+
+{#- Leads created or changed (updated_at, which the operational schema's trigger moves on every update,
+    e.g. a status change) and leads with an activity (a touch, a status change) at or after `since` (a SQL
+    timestamptz), read from the operational tables through their time indexes. -#}
+{% macro changed_leads(since) -%}
     select source_leads.lead_id
     from {{ ref('stg_public__leads') }} as source_leads
     where
-        source_leads.updated_at >= {{ since[updated_column] }}
+        source_leads.updated_at >= {{ since }}
         or (
             source_leads.updated_at is null
-            and source_leads.created_at >= {{ since[updated_column] }}
+            and source_leads.created_at >= {{ since }}
         )
     union
     select source_activities.lead_id
     from {{ ref('stg_public__lead_activities') }} as source_activities
     where
         source_activities.lead_id is not null
-        and source_activities.occurred_at >= {{ since[activity_column] }}
+        and source_activities.occurred_at >= {{ since }}
 {%- endmacro %}
 
 {#- The int_lead_lifecycle rows a funnel model (re)computes. Incremental: the whole cohorts (user × cohort
-    week) holding a lead changed since the model's watermark `last_lead_change_at`: the changed leads are
-    looked up one by one through the primary key, then each cohort's rows through the (user_id,
-    cohort_week) index — a few thousand out of many, where joins would read whole tables. -#}
+    week) holding a lead that changed since the model's watermark `last_lead_change_at`, found in the
+    lifecycle (already up to date in this run) through its lead_last_change() index, then each cohort's
+    rows through the (user_id, cohort_week) index — a few thousand out of many, where joins would read
+    whole tables. -#}
 {% macro funnel_lifecycle(relation=this) -%}
     {%- if is_incremental() -%}
+        {%- set since = lead_change_window_start(relation, 'last_lead_change_at') -%}
         select cohort_rows.*
         from (
             select distinct
-                cohort_leads.user_id,
-                {{ iso_week_start(utc_date('cohort_leads.created_at')) }} as cohort_week
-            from ({{ changed_leads(relation, 'last_lead_change_at', 'last_lead_change_at') }}) as changed
-            cross join lateral (
-                select leads.user_id, leads.created_at
-                from {{ ref('stg_public__leads') }} as leads
-                where leads.lead_id = changed.lead_id
-                -- a fence: the planner must not flatten this into a join over the whole table
-                offset 0  -- noqa: AM09
-            ) as cohort_leads
+                changed.user_id,
+                changed.cohort_week
+            from {{ ref('int_lead_lifecycle') }} as changed
+            where {{ lead_last_change() }} >= {{ since }}
         ) as changed_cohorts
         cross join lateral (
             select lifecycle.*
@@ -47,6 +56,7 @@
             where
                 lifecycle.user_id = changed_cohorts.user_id
                 and lifecycle.cohort_week = changed_cohorts.cohort_week
+            -- a fence: the planner must not flatten this into a join over the whole table
             offset 0  -- noqa: AM09
         ) as cohort_rows
     {%- else -%}

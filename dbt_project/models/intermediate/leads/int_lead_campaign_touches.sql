@@ -8,7 +8,6 @@
             {'columns': ['touch_id'], 'unique': True},
             {'columns': ['lead_id', 'touched_at']},
             {'columns': ['touched_at']},
-            {'columns': ['campaign_id']},
         ],
     )
 }}

@@ -7,6 +7,7 @@
         indexes=[
             {'columns': ['lead_id', 'stage'], 'unique': True},
             {'columns': ['user_id', 'cohort_week']},
+            {'columns': ['(' ~ lead_last_change() ~ ')']},
         ],
     )
 }}
@@ -20,7 +21,7 @@ with leads as (
     {% if is_incremental() %}
         -- a few leads out of many: each through the primary key
         select lead.*
-        from ({{ changed_leads() }}) as changed
+        from ({{ changed_leads(lead_change_window_start()) }}) as changed
         cross join lateral (
             select stg_leads.*
             from {{ ref('stg_public__leads') }} as stg_leads

@@ -7,29 +7,23 @@
         indexes=[
             {'columns': ['lead_id'], 'unique': True},
             {'columns': ['user_id', 'cohort_week']},
+            {'columns': ['(' ~ lead_last_change('created_at') ~ ')']},
         ],
     )
 }}
 
--- depends_on: {{ ref('stg_public__leads') }}, {{ ref('stg_public__lead_activities') }}
-
 with
 {% if is_incremental() %}
-    changed as (
-        {{ changed_leads() }}
+    -- the leads changed since this model's newest change, as the lifecycle (up to date in this run) has
+    -- them: one range scan of its lead_last_change() index returns every stage row of each
+    lifecycle as (
+        select lifecycle.*
+        from {{ ref('int_lead_lifecycle') }} as lifecycle
+        where {{ lead_last_change() }} >= {{ lead_change_window_start(this, lead_last_change('created_at')) }}
     ),
 
-    -- a few leads out of many: their rows through the lead_id indexes
-    lifecycle as (
-        select lead_rows.*
-        from changed
-        cross join lateral (
-            select lifecycle.*
-            from {{ ref('int_lead_lifecycle') }} as lifecycle
-            where lifecycle.lead_id = changed.lead_id
-            -- a fence: the planner must not flatten this into a join over the whole table
-            offset 0  -- noqa: AM09
-        ) as lead_rows
+    changed as (
+        select distinct lead_id from lifecycle
     ),
 
     touches as (

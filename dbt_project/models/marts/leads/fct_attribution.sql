@@ -11,8 +11,6 @@
     )
 }}
 
--- depends_on: {{ ref('stg_public__leads') }}, {{ ref('stg_public__lead_activities') }}
-
 {#- Conversions are converted leads (one each), credited over the lead's campaign touches up to its
     conversion. Per lead every model's credits add up to exactly 1:
     first-touch and last-touch give 1 to the earliest / latest touch, linear 1/n to each of n touches,
@@ -34,20 +32,15 @@ with conversions as (
         leads.lead_score,
         leads.lead_updated_at,
         leads.last_activity_at
-    {% if is_incremental() %}
-        -- a few leads out of many: each through dim_leads' primary key
-        from ({{ changed_leads() }}) as changed
-        cross join lateral (
-            select dim_leads.*
-            from {{ ref('dim_leads') }} as dim_leads
-            where dim_leads.lead_id = changed.lead_id
-            -- a fence: the planner must not flatten this into a join over the whole table
-            offset 0  -- noqa: AM09
-        ) as leads
-    {% else %}
-        from {{ ref('dim_leads') }} as leads
-    {% endif %}
-    where leads.converted_at is not null
+    from {{ ref('dim_leads') }} as leads
+    where
+        leads.converted_at is not null
+        {% if is_incremental() %}
+            -- the leads changed since this model's newest change: a range scan of dim_leads'
+            -- lead_last_change() index (this model keeps no creation time: a new lead's update is as new)
+            and {{ lead_last_change('leads.created_at', 'leads.lead_updated_at', 'leads.last_activity_at') }}
+            >= {{ lead_change_window_start(this, 'greatest(lead_updated_at, last_activity_at)') }}
+        {% endif %}
 ),
 
 touches as (

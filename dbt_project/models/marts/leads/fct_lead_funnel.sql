@@ -11,8 +11,6 @@
 {#- Incremental by cohort: a run re-computes every user × cohort week holding a lead that was created or
     changed, or had an activity, in the look-back window; delete+insert replaces all stages of it. -#}
 
--- depends_on: {{ ref('stg_public__leads') }}, {{ ref('stg_public__lead_activities') }}
-
 with lifecycle as (
     {{ funnel_lifecycle() }}
 ),

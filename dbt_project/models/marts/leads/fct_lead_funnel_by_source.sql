@@ -10,8 +10,6 @@
 
 {#- fct_lead_funnel split by lead source; incremental by cohort the same way. -#}
 
--- depends_on: {{ ref('stg_public__leads') }}, {{ ref('stg_public__lead_activities') }}
-
 with lifecycle as (
     {{ funnel_lifecycle() }}
 ),
