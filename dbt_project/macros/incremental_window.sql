@@ -55,3 +55,13 @@
     {%- endfor -%}
     {{ return(starts) }}
 {%- endmacro %}
+
+{#- A rebuilt table is written in this order (time first): the rows an incremental run deletes and
+    re-inserts (recent days, weeks, cohorts) then sit together in the table's last pages instead of on
+    every page, and so do the rows later runs append. Fewer pages changed is less WAL: after each
+    checkpoint the first change of a page writes the whole page to the WAL. -#}
+{% macro stored_in_order_of(columns) -%}
+    {%- if not is_incremental() %}
+        order by {{ columns | join(', ') }}
+    {%- endif %}
+{%- endmacro %}

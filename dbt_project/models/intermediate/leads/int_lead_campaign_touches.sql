@@ -74,3 +74,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_order_of(['touched_at', 'touch_id']) }}

@@ -221,3 +221,4 @@ select
     top_channel,
     summary
 from final
+{{ stored_in_order_of(['week_start', 'user_id']) }}

@@ -161,3 +161,4 @@ select
     {{ safe_divide('cumulative_spend', 'total_budget') }} as budget_used_ratio,
     coalesce(cumulative_spend > total_budget, false) as is_over_budget
 from final
+{{ stored_in_order_of(['metric_date', 'campaign_id']) }}

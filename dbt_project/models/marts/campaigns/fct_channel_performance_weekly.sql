@@ -62,3 +62,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_order_of(['week_start', 'user_id', 'channel']) }}

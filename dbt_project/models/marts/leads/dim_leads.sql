@@ -127,3 +127,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_order_of(['cohort_week', 'user_id']) }}

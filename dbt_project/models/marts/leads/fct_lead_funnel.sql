@@ -16,3 +16,4 @@ with lifecycle as (
 ),
 
 {{ lead_funnel('lifecycle') }}
+{{ stored_in_order_of(['cohort_week', 'user_id']) }}

@@ -15,3 +15,4 @@ with lifecycle as (
 ),
 
 {{ lead_funnel('lifecycle', extra_columns=['lead_source']) }}
+{{ stored_in_order_of(['cohort_week', 'user_id']) }}
