@@ -33,7 +33,7 @@
         select
             {% for column in group_columns %}{{ column }}, {% endfor %}
             count(distinct lead_id) as leads_in_cohort,
-            max(greatest(lead_created_at, lead_updated_at, last_activity_at)) as last_lead_change_at
+            max({{ lead_last_change() }}) as last_lead_change_at
         from {{ lifecycle }}
         group by {{ group_columns | join(', ') }}
     ),

@@ -32,16 +32,7 @@ with engagements as not materialized (
         select distinct
             first_seen.platform,
             first_seen.post_date
-        from (
-            select
-                engagements.platform,
-                engagements.post_id,
-                min({{ utc_date('engagements.recorded_at') }}) as post_date
-            from engagements
-            inner join recent_posts
-                on engagements.platform = recent_posts.platform and engagements.post_id = recent_posts.post_id
-            group by engagements.platform, engagements.post_id
-        ) as first_seen
+        from ({{ post_first_days('engagements', 'recent_posts') }}) as first_seen
     ),
 
     -- every post first recorded on a changed day was recorded on that day: the candidates, with their
@@ -58,14 +49,7 @@ with engagements as not materialized (
     ),
 
     post_days as (
-        select
-            engagements.platform,
-            engagements.post_id,
-            min({{ utc_date('engagements.recorded_at') }}) as post_date
-        from engagements
-        inner join day_posts
-            on engagements.platform = day_posts.platform and engagements.post_id = day_posts.post_id
-        group by engagements.platform, engagements.post_id
+        {{ post_first_days('engagements', 'day_posts') }}
     ),
 
     posts as (
@@ -76,12 +60,7 @@ with engagements as not materialized (
     ),
 {% else %}
     posts as (
-        select
-            platform,
-            post_id,
-            min({{ utc_date('recorded_at') }}) as post_date
-        from engagements
-        group by platform, post_id
+        {{ post_first_days('engagements') }}
     ),
 {% endif %}
 
