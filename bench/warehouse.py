@@ -58,7 +58,8 @@ def _print_slowest(run_results: Path, top: int = 8) -> None:
     results = json.loads(run_results.read_text())
     models = sorted(results["results"], key=lambda r: -r["execution_time"])
     total = results["elapsed_time"]
-    print(f"    dbt elapsed {total:.1f} s, of which models (2 threads):")
+    threads = len({r["thread_id"] for r in results["results"]})
+    print(f"    dbt elapsed {total:.1f} s, of which models ({threads} threads):")
     for r in models[:top]:
         print(f"      {r['unique_id'].split('.')[-1]:<44} {r['execution_time']:6.2f} s")
 
