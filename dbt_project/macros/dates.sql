@@ -15,3 +15,8 @@
 {% macro hours_between(start_ts, end_ts) -%}
     (extract(epoch from (({{ end_ts }}) - ({{ start_ts }}))) / 3600.0)
 {%- endmacro %}
+
+{#- The first moment (timestamptz) of a UTC day: the lower bound of the day's range for a timestamptz index. -#}
+{% macro utc_midnight(date_expression) -%}
+    (({{ date_expression }})::timestamp at time zone 'UTC')
+{%- endmacro %}

@@ -1,15 +1,46 @@
 {#- Each post's first recorded day (UTC) from `engagements` (a relation or CTE of social engagement rows):
-    of every post, or only of the posts in `posts` (a relation or CTE with platform and post_id). The day a
-    post was first recorded is its day in fct_content_engagement. -#}
+    of every post, or only of the posts in `posts` (a relation or CTE with platform and post_id), each one
+    then through the (platform, post_id, recorded_at) index: its first recording is the index's first entry.
+    The day a post was first recorded is its day in fct_content_engagement. -#}
 {% macro post_first_days(engagements, posts=none) -%}
-    select
-        engagements.platform,
-        engagements.post_id,
-        min({{ utc_date('engagements.recorded_at') }}) as post_date
-    from {{ engagements }} as engagements
     {%- if posts %}
-        inner join {{ posts }} as posts
-            on engagements.platform = posts.platform and engagements.post_id = posts.post_id
+        select
+            posts.platform,
+            posts.post_id,
+            {{ utc_date('first_recording.recorded_at') }} as post_date
+        from {{ posts }} as posts
+        cross join lateral (
+            select min(engagements.recorded_at) as recorded_at
+            from {{ engagements }} as engagements
+            where engagements.platform = posts.platform and engagements.post_id = posts.post_id
+        ) as first_recording
+    {%- else %}
+        select
+            engagements.platform,
+            engagements.post_id,
+            min({{ utc_date('engagements.recorded_at') }}) as post_date
+        from {{ engagements }} as engagements
+        group by engagements.platform, engagements.post_id
     {%- endif %}
-    group by engagements.platform, engagements.post_id
+{%- endmacro %}
+
+{#- Every recording of each post in `posts` (a relation or CTE with platform and post_id), through the
+    (platform, post_id, recorded_at) index: the columns of `posts`, then the recording's id, engagement type,
+    count and time. -#}
+{% macro recordings_of(engagements, posts) -%}
+    select
+        posts.*,
+        recordings.*
+    from {{ posts }} as posts
+    cross join lateral (
+        select
+            engagements.social_engagement_id,
+            engagements.engagement_type,
+            engagements.engagement_count,
+            engagements.recorded_at
+        from {{ engagements }} as engagements
+        where engagements.platform = posts.platform and engagements.post_id = posts.post_id
+        -- a fence: the planner must not flatten this into a join over the whole table
+        offset 0  -- noqa: AM09
+    ) as recordings
 {%- endmacro %}

@@ -51,6 +51,14 @@ ALLOWED: dict[str, str] = {
         "added by 0140_warehouse_incremental: the warehouse's incremental lead models select the leads "
         "changed since their watermark by updated_at instead of scanning every lead"
     ),
+    "index public.social_engagement.idx_social_engagement_recorded_at: not in the spec": (
+        "added by 0150_social_engagement_indexes: fct_content_engagement's incremental runs read the "
+        "recordings of the look-back window by recorded_at instead of scanning every recording"
+    ),
+    "index public.social_engagement.idx_social_engagement_platform_post_id_recorded_at: not in the spec": (
+        "added by 0150_social_engagement_indexes: fct_content_engagement's incremental runs read the "
+        "recordings of each re-computed post (and its first one) by (platform, post_id)"
+    ),
 }
 
 

@@ -35,51 +35,67 @@ with engagements as not materialized (
         from ({{ post_first_days('engagements', 'recent_posts') }}) as first_seen
     ),
 
-    -- every post first recorded on a changed day was recorded on that day: the candidates, with their
-    -- first day from all their recordings
+    -- every post first recorded on a changed day was recorded on that day: the candidates, from the day's
+    -- recordings (a range of the recorded_at index), with their first day from all their recordings
     day_posts as (
         select distinct
-            engagements.platform,
-            engagements.post_id
-        from engagements
-        inner join changed_days
-            on
+            changed_days.platform,
+            day_recordings.post_id
+        from changed_days
+        cross join lateral (
+            select engagements.post_id
+            from engagements
+            where
                 engagements.platform = changed_days.platform
-                and {{ utc_date('engagements.recorded_at') }} = changed_days.post_date
-    ),
-
-    post_days as (
-        {{ post_first_days('engagements', 'day_posts') }}
+                and engagements.recorded_at >= {{ utc_midnight('changed_days.post_date') }}
+                and engagements.recorded_at < {{ utc_midnight('changed_days.post_date + 1') }}
+            -- a fence: the planner must not flatten this into a join over the whole table
+            offset 0  -- noqa: AM09
+        ) as day_recordings
     ),
 
     posts as (
         select post_days.*
-        from post_days
+        from ({{ post_first_days('engagements', 'day_posts') }}) as post_days
         inner join changed_days
             on post_days.platform = changed_days.platform and post_days.post_date = changed_days.post_date
+    ),
+
+    post_recordings as (
+        {{ recordings_of('engagements', 'posts') }}
     ),
 {% else %}
     posts as (
         {{ post_first_days('engagements') }}
     ),
+
+    post_recordings as (
+        select
+            posts.*,
+            engagements.social_engagement_id,
+            engagements.engagement_type,
+            engagements.engagement_count,
+            engagements.recorded_at
+        from engagements
+        inner join posts on engagements.platform = posts.platform and engagements.post_id = posts.post_id
+    ),
 {% endif %}
 
 latest_per_post as (
-    select distinct on (engagements.platform, engagements.post_id, engagements.engagement_type)
-        engagements.platform,
-        engagements.post_id,
-        engagements.engagement_type,
-        engagements.engagement_count,
-        engagements.recorded_at,
-        posts.post_date
-    from engagements
-    inner join posts on engagements.platform = posts.platform and engagements.post_id = posts.post_id
+    select distinct on (platform, post_id, engagement_type)
+        platform,
+        post_id,
+        engagement_type,
+        engagement_count,
+        recorded_at,
+        post_date
+    from post_recordings
     order by
-        engagements.platform asc,
-        engagements.post_id asc,
-        engagements.engagement_type asc,
-        engagements.recorded_at desc,
-        engagements.social_engagement_id desc
+        platform asc,
+        post_id asc,
+        engagement_type asc,
+        recorded_at desc,
+        social_engagement_id desc
 ),
 
 daily as (
