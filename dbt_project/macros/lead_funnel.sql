@@ -5,34 +5,27 @@
     the hours from creation to reaching the stage. -#}
 {% macro lead_funnel(lifecycle, extra_columns=[]) -%}
     {%- set group_columns = ['user_id', 'cohort_week'] + extra_columns %}
-    furthest as (
-        select
-            lead_id,
-            max(stage_rank) filter (where stage <> 'lost') as furthest_rank,
-            bool_or(stage = 'lost') as is_lost
-        from {{ lifecycle }}
-        group by lead_id
-    ),
-
+    {#- A lead's furthest stage (not counting lost) is the stage row it never left for a further stage: it
+        exited to `lost`, or not at all. It is lost if its status is, current otherwise. -#}
     reached as (
         select
             {% for column in group_columns %}lifecycle.{{ column }}, {% endfor %}
             lifecycle.stage,
-            lifecycle.stage_rank,
-            lifecycle.lead_id,
             lifecycle.hours_to_reach,
-            lifecycle.entered_at,
-            (furthest.is_lost and furthest.furthest_rank = lifecycle.stage_rank) as lost_here,
-            (not furthest.is_lost and furthest.furthest_rank = lifecycle.stage_rank) as current_here
+            (
+                lifecycle.exited_to = 'lost'
+                or (lifecycle.exited_to is null and lifecycle.lead_status = 'lost')
+            ) as lost_here,
+            (lifecycle.exited_to is null and lifecycle.lead_status is distinct from 'lost') as current_here
         from {{ lifecycle }} as lifecycle
-        inner join furthest on lifecycle.lead_id = furthest.lead_id
         where lifecycle.stage <> 'lost'
     ),
 
+    {#- every lead of a cohort has entered `new`, once: its creation made it one of the cohort -#}
     cohorts as (
         select
             {% for column in group_columns %}{{ column }}, {% endfor %}
-            count(distinct lead_id) as leads_in_cohort,
+            count(*) filter (where stage = 'new') as leads_in_cohort,
             max({{ lead_last_change() }}) as last_lead_change_at
         from {{ lifecycle }}
         group by {{ group_columns | join(', ') }}

@@ -14,7 +14,9 @@
 with daily as (
     select * from {{ ref('fct_campaign_performance_daily') }}
     {% if is_incremental() %}
-        where week_start >= {{ iso_week_start(incremental_window_start('week_start')) }}
+        -- whole weeks from the window's Monday on; on metric_date, which the daily table indexes (a row's
+        -- week starts on or after a Monday exactly when its day does)
+        where metric_date >= {{ iso_week_start(incremental_window_start('week_start')) }}
     {% endif %}
 ),
 
