@@ -23,24 +23,3 @@
         group by engagements.platform, engagements.post_id
     {%- endif %}
 {%- endmacro %}
-
-{#- Every recording of each post in `posts` (a relation or CTE with platform and post_id), through the
-    (platform, post_id, recorded_at) index: the columns of `posts`, then the recording's id, engagement type,
-    count and time. -#}
-{% macro recordings_of(engagements, posts) -%}
-    select
-        posts.*,
-        recordings.*
-    from {{ posts }} as posts
-    cross join lateral (
-        select
-            engagements.social_engagement_id,
-            engagements.engagement_type,
-            engagements.engagement_count,
-            engagements.recorded_at
-        from {{ engagements }} as engagements
-        where engagements.platform = posts.platform and engagements.post_id = posts.post_id
-        -- a fence: the planner must not flatten this into a join over the whole table
-        offset 0  -- noqa: AM09
-    ) as recordings
-{%- endmacro %}

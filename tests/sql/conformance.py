@@ -48,8 +48,8 @@ ALLOWED: dict[str, str] = {
         "added by 0100_knowledge_incremental: finds the messages still waiting for an embedding"
     ),
     "index public.leads.idx_leads_updated_at: not in the spec": (
-        "added by 0140_warehouse_incremental: the warehouse's incremental lead models select the leads "
-        "changed since their watermark by updated_at instead of scanning every lead"
+        "added by 0140_warehouse_incremental: int_lead_lifecycle (whose changed leads the other lead models "
+        "take over) selects the leads changed since its watermark by updated_at instead of scanning every lead"
     ),
     "index public.social_engagement.idx_social_engagement_recorded_at: not in the spec": (
         "added by 0150_social_engagement_indexes: fct_content_engagement's incremental runs read the "

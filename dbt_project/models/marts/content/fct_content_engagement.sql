@@ -61,8 +61,23 @@ with engagements as not materialized (
             on post_days.platform = changed_days.platform and post_days.post_date = changed_days.post_date
     ),
 
+    -- every recording of those posts, post by post through the (platform, post_id, recorded_at) index
     post_recordings as (
-        {{ recordings_of('engagements', 'posts') }}
+        select
+            posts.*,
+            recordings.*
+        from posts
+        cross join lateral (
+            select
+                engagements.social_engagement_id,
+                engagements.engagement_type,
+                engagements.engagement_count,
+                engagements.recorded_at
+            from engagements
+            where engagements.platform = posts.platform and engagements.post_id = posts.post_id
+            -- a fence: the planner must not flatten this into a join over the whole table
+            offset 0  -- noqa: AM09
+        ) as recordings
     ),
 {% else %}
     posts as (
