@@ -1,22 +1,27 @@
-{#- When a lead last changed, in a lead-level warehouse table: its creation, its latest update or its latest
-    activity, whichever is newest. int_lead_lifecycle and dim_leads index exactly this expression, and the
-    incremental lead models find their work with it (a range scan of that index, and the max() of their
-    own watermark from its last page), so it must be written the same way everywhere: through this macro. -#}
-{% macro lead_last_change(created='lead_created_at', updated='lead_updated_at', activity='last_activity_at') -%}
+{#- When a lead last changed, in a lead-level warehouse table: when the lead row was created or last updated
+    and when its latest activity was recorded, whichever is newest — arrival times the database sets
+    (`leads.updated_at` by the operational trigger, `lead_activities.created_at` by its default), so an
+    activity recorded late for the time it happened still counts as a change now. int_lead_lifecycle and
+    dim_leads index exactly this expression, and the incremental lead models find their work with it (a
+    range scan of that index, and the max() of their own watermark from its last page), so it must be
+    written the same way everywhere: through this macro. -#}
+{% macro lead_last_change(
+    created='lead_created_at', updated='lead_updated_at', activity='last_activity_recorded_at'
+) -%}
     greatest({{ created }}, {{ updated }}, {{ activity }})
 {%- endmacro %}
 
 {#- First moment an incremental lead model re-processes: the newest change it holds (`expression` over
-    `relation`, lead_last_change() by default) minus the look-back window. One watermark for every kind of
+    `relation`, lead_last_change() by default) minus the arrival look-back. One watermark for every kind of
     change, so "changed since" means the same in every lead model. -#}
 {% macro lead_change_window_start(relation=this, expression=none) -%}
     {%- set expression = expression or lead_last_change() -%}
-    {{ return(incremental_window_start_ts(expression, relation)) }}
+    {{ return(arrival_window_start_ts(expression, relation)) }}
 {%- endmacro %}
 
 {#- Leads created or changed (updated_at, which the operational schema's trigger moves on every update,
-    e.g. a status change) and leads with an activity (a touch, a status change) at or after `since` (a SQL
-    timestamptz), read from the operational tables through their time indexes. -#}
+    e.g. a status change) and leads with an activity recorded (created_at) at or after `since` (a SQL
+    timestamptz), read from the operational tables through their arrival-time indexes. -#}
 {% macro changed_leads(since) -%}
     select source_leads.lead_id
     from {{ ref('stg_public__leads') }} as source_leads
@@ -31,7 +36,7 @@
     from {{ ref('stg_public__lead_activities') }} as source_activities
     where
         source_activities.lead_id is not null
-        and source_activities.occurred_at >= {{ since }}
+        and source_activities.created_at >= {{ since }}
 {%- endmacro %}
 
 {#- The int_lead_lifecycle rows a funnel model (re)computes. Incremental: the whole cohorts (user × cohort

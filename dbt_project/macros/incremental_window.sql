@@ -56,6 +56,21 @@
     {{ return(starts) }}
 {%- endmacro %}
 
+{#- First moment to re-process for a column of arrival times (`created_at`/`updated_at` that the database
+    sets when a row is written, not when the event happened): the newest arrival `expression` holds in
+    `relation` minus `arrival_lookback_minutes`. A row that arrives late for its event time still arrives
+    after the last run, so the window needs no look-back in days; the minutes cover the transactions
+    still open when the last run read the table (their rows carry their start time). -#}
+{% macro arrival_window_start_ts(expression, relation=this) -%}
+    {%- set newest = watermark_value(expression, relation) -%}
+    {%- if newest is none -%}
+        {{ return("'1900-01-01 00:00:00+00'::timestamptz") }}
+    {%- else -%}
+        {{ return("('" ~ newest.isoformat() ~ "'::timestamptz - interval '"
+            ~ var('arrival_lookback_minutes') ~ " minutes')") }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A rebuilt table is written in this order (time first): the rows an incremental run deletes and
     re-inserts (recent days, weeks, cohorts) then sit together in the table's last pages instead of on
     every page, and so do the rows later runs append. Fewer pages changed is less WAL: after each

@@ -1,5 +1,6 @@
 """Incremental runs give exactly the rows of a full refresh, after the demo data grows by a few days and
-late rows arrive inside the look-back window."""
+late rows arrive: metrics inside the look-back window of days, lead activities any time late (the lead
+models window on when a row was recorded)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def _counts(conn: psycopg.Connection) -> dict[str, int]:
 
 
 def _late_rows(conn: psycopg.Connection) -> None:
-    """A metric of yesterday arriving today, a campaign touch of an old lead one day back in time, and a new
-    count of the oldest social post (its first day, long before the window, must be re-computed)."""
+    """A metric of yesterday arriving today, a campaign touch of an old lead recorded now for a time 30 days
+    back (far outside the 3-day look-back: the lead models window on recording time), and a new count of the
+    oldest social post (its first day, long before the window, must be re-computed)."""
     campaign_id, day = conn.execute(
         "select campaign_id, max(metric_date) - 1 from public.campaign_metrics group by campaign_id "
         "order by count(*) desc, campaign_id limit 1"
@@ -42,7 +44,7 @@ def _late_rows(conn: psycopg.Connection) -> None:
     ).fetchone()
     conn.execute(
         "insert into public.lead_activities (lead_id, activity_type, activity_data, occurred_at, created_by) "
-        "select %s, 'email_opened', %s, max(occurred_at) - interval '1 day', %s from public.lead_activities",
+        "select %s, 'email_opened', %s, max(occurred_at) - interval '30 days', %s from public.lead_activities",
         (lead_id, Jsonb({"campaign_id": str(campaign_id), "channel": "email", "touch": True}), user_id),
     )
     conn.execute(

@@ -51,6 +51,10 @@ ALLOWED: dict[str, str] = {
         "added by 0140_warehouse_incremental: int_lead_lifecycle (whose changed leads the other lead models "
         "take over) selects the leads changed since its watermark by updated_at instead of scanning every lead"
     ),
+    "index public.lead_activities.idx_lead_activities_created_at: not in the spec": (
+        "added by 0160_lead_activities_created_at_index: the incremental lead models take the activities "
+        "recorded since their last run by arrival time (created_at) instead of scanning every activity"
+    ),
     "index public.social_engagement.idx_social_engagement_recorded_at: not in the spec": (
         "added by 0150_social_engagement_indexes: fct_content_engagement's incremental runs read the "
         "recordings of the look-back window by recorded_at instead of scanning every recording"

@@ -7,7 +7,7 @@
         indexes=[
             {'columns': ['touch_id'], 'unique': True},
             {'columns': ['lead_id', 'touched_at']},
-            {'columns': ['touched_at']},
+            {'columns': ['recorded_at']},
         ],
     )
 }}
@@ -20,10 +20,11 @@
     (minutes instead of seconds at the large demo scale). -#}
 
 {% if is_incremental() %}
-    -- the activities of the look-back window, through the occurred_at index
+    -- the activities recorded since the last run (late ones too, whatever time they name), through the
+    -- created_at index
     with source_activities as (
         select * from {{ ref('stg_public__lead_activities') }}
-        where occurred_at >= {{ incremental_window_start_ts('touched_at') }}
+        where created_at >= {{ arrival_window_start_ts('recorded_at') }}
     ),
 {% else %}
     with source_activities as (
@@ -39,6 +40,7 @@ activities as materialized (
         lead_id,
         activity_type,
         occurred_at,
+        created_at,
         case
             when activity_data ->> 'campaign_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                 then (activity_data ->> 'campaign_id')::uuid
@@ -103,7 +105,8 @@ final as (
         lead_touches.campaign_id,
         coalesce(lead_touches.touch_channel, campaigns.channel) as channel,
         lead_touches.activity_type,
-        lead_touches.occurred_at as touched_at
+        lead_touches.occurred_at as touched_at,
+        lead_touches.created_at as recorded_at
     from lead_touches
     inner join campaigns on lead_touches.campaign_id = campaigns.campaign_id
 )

@@ -36,6 +36,7 @@ with leads as (
 
 {%- set recorded_columns -%}
     max(activities.occurred_at) as last_activity_at,
+    max(activities.created_at) as last_activity_recorded_at,
     min(activities.occurred_at) filter (where activities.status_to = 'contacted') as contacted_at,
     min(activities.occurred_at) filter (where activities.status_to = 'qualified') as qualified_at,
     min(activities.occurred_at) filter (where activities.status_to = 'converted') as converted_at,
@@ -46,6 +47,7 @@ activities as (
     select
         lead_id,
         occurred_at,
+        created_at,
         activity_data ->> 'status_to' as status_to
     from {{ ref('stg_public__lead_activities') }}
 ),
@@ -86,6 +88,7 @@ entered as (
         leads.created_at,
         leads.updated_at as lead_updated_at,
         recorded.last_activity_at,
+        recorded.last_activity_recorded_at,
         coalesce(
             recorded.contacted_at,
             case when leads.lead_status = 'contacted' then coalesce(leads.updated_at, leads.created_at) end
@@ -159,7 +162,8 @@ final as (
         lead_status,
         lead_score,
         lead_updated_at,
-        last_activity_at
+        last_activity_at,
+        last_activity_recorded_at
     from stages
     where entered_at is not null
 )

@@ -58,6 +58,7 @@ lead_stages as (
         lead_created_at as created_at,
         lead_updated_at,
         last_activity_at,
+        last_activity_recorded_at,
         min(entered_at) filter (where stage = 'contacted') as contacted_at,
         min(entered_at) filter (where stage = 'qualified') as qualified_at,
         min(entered_at) filter (where stage = 'converted') as converted_at,
@@ -66,7 +67,7 @@ lead_stages as (
     from lifecycle
     group by
         lead_id, user_id, lead_source, lead_status, lead_score, cohort_week, lead_created_at, lead_updated_at,
-        last_activity_at
+        last_activity_at, last_activity_recorded_at
 ),
 
 ordered_touches as (
@@ -121,7 +122,8 @@ final as (
         first_last.last_touch_channel,
         first_last.last_touch_at,
         lead_stages.lead_updated_at,
-        lead_stages.last_activity_at
+        lead_stages.last_activity_at,
+        lead_stages.last_activity_recorded_at
     from lead_stages
     left join first_last on lead_stages.lead_id = first_last.lead_id
 )

@@ -31,15 +31,16 @@ with conversions as (
         leads.current_stage as lead_status,
         leads.lead_score,
         leads.lead_updated_at,
-        leads.last_activity_at
+        leads.last_activity_at,
+        leads.last_activity_recorded_at
     from {{ ref('dim_leads') }} as leads
     where
         leads.converted_at is not null
         {% if is_incremental() %}
             -- the leads changed since this model's newest change: a range scan of dim_leads'
             -- lead_last_change() index (this model keeps no creation time: a new lead's update is as new)
-            and {{ lead_last_change('leads.created_at', 'leads.lead_updated_at', 'leads.last_activity_at') }}
-            >= {{ lead_change_window_start(this, 'greatest(lead_updated_at, last_activity_at)') }}
+            and {{ lead_last_change('leads.created_at', 'leads.lead_updated_at', 'leads.last_activity_recorded_at') }}
+            >= {{ lead_change_window_start(this, 'greatest(lead_updated_at, last_activity_recorded_at)') }}
         {% endif %}
 ),
 
@@ -138,7 +139,8 @@ final as (
         conversions.lead_status,
         conversions.lead_score,
         conversions.lead_updated_at,
-        conversions.last_activity_at
+        conversions.last_activity_at,
+        conversions.last_activity_recorded_at
     from conversions
     inner join (
         select * from per_campaign

@@ -9,7 +9,7 @@
 }}
 
 {#- Incremental by cohort: a run re-computes every user × cohort week holding a lead that was created or
-    changed, or had an activity, in the look-back window; delete+insert replaces all stages of it. -#}
+    changed, or had an activity recorded, since the last run; delete+insert replaces all stages of it. -#}
 
 with lifecycle as (
     {{ funnel_lifecycle() }}
