@@ -20,8 +20,9 @@
 {%- endmacro %}
 
 {#- Leads created or changed (updated_at, which the operational schema's trigger moves on every update,
-    e.g. a status change) and leads with an activity recorded (created_at) at or after `since` (a SQL
-    timestamptz), read from the operational tables through their arrival-time indexes. -#}
+    e.g. a status change) and leads with an activity recorded (created_at; its occurred_at if a client
+    wrote created_at as null) at or after `since` (a SQL timestamptz), read from the operational tables
+    through their time indexes. -#}
 {% macro changed_leads(since) -%}
     select source_leads.lead_id
     from {{ ref('stg_public__leads') }} as source_leads
@@ -36,7 +37,13 @@
     from {{ ref('stg_public__lead_activities') }} as source_activities
     where
         source_activities.lead_id is not null
-        and source_activities.created_at >= {{ since }}
+        and (
+            source_activities.created_at >= {{ since }}
+            or (
+                source_activities.created_at is null
+                and source_activities.occurred_at >= {{ since }}
+            )
+        )
 {%- endmacro %}
 
 {#- The int_lead_lifecycle rows a funnel model (re)computes. Incremental: the whole cohorts (user × cohort

@@ -28,8 +28,9 @@ def _counts(conn: psycopg.Connection) -> dict[str, int]:
 
 def _late_rows(conn: psycopg.Connection) -> None:
     """A metric of yesterday arriving today, a campaign touch of an old lead recorded now for a time 30 days
-    back (far outside the 3-day look-back: the lead models window on recording time), and a new count of the
-    oldest social post (its first day, long before the window, must be re-computed)."""
+    back (far outside the 3-day look-back: the lead models window on recording time), an activity written
+    with a null created_at, and a new count of the oldest social post (its first day, long before the
+    window, must be re-computed)."""
     campaign_id, day = conn.execute(
         "select campaign_id, max(metric_date) - 1 from public.campaign_metrics group by campaign_id "
         "order by count(*) desc, campaign_id limit 1"
@@ -46,6 +47,16 @@ def _late_rows(conn: psycopg.Connection) -> None:
         "insert into public.lead_activities (lead_id, activity_type, activity_data, occurred_at, created_by) "
         "select %s, 'email_opened', %s, max(occurred_at) - interval '30 days', %s from public.lead_activities",
         (lead_id, Jsonb({"campaign_id": str(campaign_id), "channel": "email", "touch": True}), user_id),
+    )
+    # an activity whose client wrote created_at as null (the column allows it): picked up by its own time
+    lead_id, user_id = conn.execute(
+        "select id, created_by from public.leads order by created_at, id offset 1 limit 1"
+    ).fetchone()
+    conn.execute(
+        "insert into public.lead_activities (lead_id, activity_type, activity_data, occurred_at, created_by, "
+        "created_at) select %s, 'call_scheduled', '{}'::jsonb, max(occurred_at), %s, null "
+        "from public.lead_activities",
+        (lead_id, user_id),
     )
     conn.execute(
         "insert into public.social_engagement (post_id, platform, engagement_type, engagement_count, recorded_at) "

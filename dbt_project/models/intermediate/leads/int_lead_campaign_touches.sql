@@ -22,9 +22,13 @@
 {% if is_incremental() %}
     -- the activities recorded since the last run (late ones too, whatever time they name), through the
     -- created_at index
+    {%- set since = arrival_window_start_ts('recorded_at') %}
     with source_activities as (
         select * from {{ ref('stg_public__lead_activities') }}
-        where created_at >= {{ arrival_window_start_ts('recorded_at') }}
+        where
+            created_at >= {{ since }}
+            -- a client may have written created_at as null (the column allows it): its own time then
+            or (created_at is null and occurred_at >= {{ since }})
     ),
 {% else %}
     with source_activities as (
@@ -106,7 +110,7 @@ final as (
         coalesce(lead_touches.touch_channel, campaigns.channel) as channel,
         lead_touches.activity_type,
         lead_touches.occurred_at as touched_at,
-        lead_touches.created_at as recorded_at
+        coalesce(lead_touches.created_at, lead_touches.occurred_at) as recorded_at
     from lead_touches
     inner join campaigns on lead_touches.campaign_id = campaigns.campaign_id
 )

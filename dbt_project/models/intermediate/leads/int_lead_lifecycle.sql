@@ -36,7 +36,7 @@ with leads as (
 
 {%- set recorded_columns -%}
     max(activities.occurred_at) as last_activity_at,
-    max(activities.created_at) as last_activity_recorded_at,
+    max(activities.recorded_at) as last_activity_recorded_at,
     min(activities.occurred_at) filter (where activities.status_to = 'contacted') as contacted_at,
     min(activities.occurred_at) filter (where activities.status_to = 'qualified') as qualified_at,
     min(activities.occurred_at) filter (where activities.status_to = 'converted') as converted_at,
@@ -47,7 +47,8 @@ activities as (
     select
         lead_id,
         occurred_at,
-        created_at,
+        -- when the row was written; a client may have written null there (the column allows it)
+        coalesce(created_at, occurred_at) as recorded_at,
         activity_data ->> 'status_to' as status_to
     from {{ ref('stg_public__lead_activities') }}
 ),
