@@ -19,10 +19,23 @@
     {{ return(arrival_window_start_ts(expression, relation)) }}
 {%- endmacro %}
 
+{#- When a lead activity was recorded: its created_at, which the database sets — or its occurred_at where a
+    client wrote created_at as null (the column allows it). `activity_recorded_since` is the same test
+    written so that PostgreSQL can use the created_at and occurred_at indexes. -#}
+{% macro activity_recorded_at(activity) -%}
+    coalesce({{ activity }}.created_at, {{ activity }}.occurred_at)
+{%- endmacro %}
+
+{% macro activity_recorded_since(activity, since) -%}
+    (
+        {{ activity }}.created_at >= {{ since }}
+        or ({{ activity }}.created_at is null and {{ activity }}.occurred_at >= {{ since }})
+    )
+{%- endmacro %}
+
 {#- Leads created or changed (updated_at, which the operational schema's trigger moves on every update,
-    e.g. a status change) and leads with an activity recorded (created_at; its occurred_at if a client
-    wrote created_at as null) at or after `since` (a SQL timestamptz), read from the operational tables
-    through their time indexes. -#}
+    e.g. a status change) and leads with an activity recorded (activity_recorded_at()) at or after `since`
+    (a SQL timestamptz), read from the operational tables through their time indexes. -#}
 {% macro changed_leads(since) -%}
     select source_leads.lead_id
     from {{ ref('stg_public__leads') }} as source_leads
@@ -37,13 +50,7 @@
     from {{ ref('stg_public__lead_activities') }} as source_activities
     where
         source_activities.lead_id is not null
-        and (
-            source_activities.created_at >= {{ since }}
-            or (
-                source_activities.created_at is null
-                and source_activities.occurred_at >= {{ since }}
-            )
-        )
+        and {{ activity_recorded_since('source_activities', since) }}
 {%- endmacro %}
 
 {#- The int_lead_lifecycle rows a funnel model (re)computes. Incremental: the whole cohorts (user × cohort

@@ -45,15 +45,19 @@
     {%- set newest = watermark_values(ts_columns, relation) -%}
     {%- set starts = {} -%}
     {%- for column in ts_columns -%}
-        {%- set value = newest.get(column) -%}
-        {%- if value is none -%}
-            {%- do starts.update({column: "'1900-01-01 00:00:00+00'::timestamptz"}) -%}
-        {%- else -%}
-            {%- do starts.update({column: "('" ~ value.isoformat() ~ "'::timestamptz - interval '"
-                ~ var('lookback_days') ~ " days')"}) -%}
-        {%- endif -%}
+        {%- do starts.update({column: timestamp_window_start(newest.get(column), var('lookback_days') ~ ' days')}) -%}
     {%- endfor -%}
     {{ return(starts) }}
+{%- endmacro %}
+
+{#- A timestamp watermark `newest` (none when the model holds no row yet: everything) minus `lookback` (an
+    interval such as '3 days'), as a SQL timestamptz literal. -#}
+{% macro timestamp_window_start(newest, lookback) -%}
+    {%- if newest is none -%}
+        {{ return("'1900-01-01 00:00:00+00'::timestamptz") }}
+    {%- else -%}
+        {{ return("('" ~ newest.isoformat() ~ "'::timestamptz - interval '" ~ lookback ~ "')") }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- First moment to re-process for a column of arrival times (`created_at`/`updated_at` that the database
@@ -62,13 +66,9 @@
     after the last run, so the window needs no look-back in days; the minutes cover the transactions
     still open when the last run read the table (their rows carry their start time). -#}
 {% macro arrival_window_start_ts(expression, relation=this) -%}
-    {%- set newest = watermark_value(expression, relation) -%}
-    {%- if newest is none -%}
-        {{ return("'1900-01-01 00:00:00+00'::timestamptz") }}
-    {%- else -%}
-        {{ return("('" ~ newest.isoformat() ~ "'::timestamptz - interval '"
-            ~ var('arrival_lookback_minutes') ~ " minutes')") }}
-    {%- endif -%}
+    {{ return(timestamp_window_start(
+        watermark_value(expression, relation), var('arrival_lookback_minutes') ~ ' minutes'
+    )) }}
 {%- endmacro %}
 
 {#- A rebuilt table is written in this order (time first): the rows an incremental run deletes and

@@ -24,11 +24,8 @@
     -- created_at index
     {%- set since = arrival_window_start_ts('recorded_at') %}
     with source_activities as (
-        select * from {{ ref('stg_public__lead_activities') }}
-        where
-            created_at >= {{ since }}
-            -- a client may have written created_at as null (the column allows it): its own time then
-            or (created_at is null and occurred_at >= {{ since }})
+        select * from {{ ref('stg_public__lead_activities') }} as recorded
+        where {{ activity_recorded_since('recorded', since) }}
     ),
 {% else %}
     with source_activities as (
@@ -110,7 +107,7 @@ final as (
         coalesce(lead_touches.touch_channel, campaigns.channel) as channel,
         lead_touches.activity_type,
         lead_touches.occurred_at as touched_at,
-        coalesce(lead_touches.created_at, lead_touches.occurred_at) as recorded_at
+        {{ activity_recorded_at('lead_touches') }} as recorded_at
     from lead_touches
     inner join campaigns on lead_touches.campaign_id = campaigns.campaign_id
 )

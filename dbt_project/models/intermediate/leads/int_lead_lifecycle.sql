@@ -45,12 +45,11 @@ with leads as (
 
 activities as (
     select
-        lead_id,
-        occurred_at,
-        -- when the row was written; a client may have written null there (the column allows it)
-        coalesce(created_at, occurred_at) as recorded_at,
-        activity_data ->> 'status_to' as status_to
-    from {{ ref('stg_public__lead_activities') }}
+        lead_activities.lead_id,
+        lead_activities.occurred_at,
+        {{ activity_recorded_at('lead_activities') }} as recorded_at,
+        lead_activities.activity_data ->> 'status_to' as status_to
+    from {{ ref('stg_public__lead_activities') }} as lead_activities
 ),
 
 {% if is_incremental() %}
