@@ -101,10 +101,9 @@ class DocumentChunker:
         start, end = span
         piece = text[start:end]
         if self._backend is not None:
-            encoding = self._backend.encode(piece, add_special_tokens=False)
-            if len(encoding.offsets) <= self.overlap:
+            cut = self._tail_cut(piece)
+            if cut is None:
                 return start
-            cut = encoding.offsets[-self.overlap][0]
         else:
             words = piece.split(" ")
             cut = len(" ".join(words[: max(0, len(words) - self.overlap)]))
@@ -112,6 +111,27 @@ class DocumentChunker:
             following = re.search(r"\s", piece[cut:])
             cut = cut + following.start() if following else len(piece)
         return start + cut
+
+    def _tail_cut(self, piece: str) -> int | None:
+        """Offset in `piece` where its last `overlap` tokens begin (None: it has no more than that).
+
+        The tokenizer splits words at whitespace before cutting them into tokens, so the last tokens of a
+        suffix that starts at whitespace are the last tokens of the whole piece: tokenizing a suffix a few
+        times longer than the overlap is enough (the whole chunk only when the suffix falls short)."""
+        window = self.overlap * 8
+        if len(piece) > window:
+            begin = len(piece) - window
+            space = re.search(r"\s", piece[begin:])
+            if space is not None:
+                begin += space.end()
+                offsets = self._backend.encode(piece[begin:], add_special_tokens=False).offsets
+                # more tokens than the overlap: the cut is not at the suffix's first token
+                if len(offsets) > self.overlap:
+                    return begin + offsets[-self.overlap][0]
+        offsets = self._backend.encode(piece, add_special_tokens=False).offsets
+        if len(offsets) <= self.overlap:
+            return None
+        return offsets[-self.overlap][0]
 
 
 def summarize(text: str, max_sentences: int = 3, max_chars: int = 500) -> str:

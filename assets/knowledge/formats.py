@@ -29,7 +29,9 @@ def parse_html(html: str) -> ParsedDocument:
         text = None
     title = None
     try:
-        meta = trafilatura.extract_metadata(html)
+        # only the title is used: the non-extensive date search skips dateparser, which took ~2 s to load
+        # on first use in every process and half of each later call
+        meta = trafilatura.extract_metadata(html, extensive=False)
         title = meta.title if meta else None
     except Exception:  # noqa: BLE001 - metadata is a nicety
         title = None
