@@ -47,3 +47,22 @@ def test_summary_is_short_and_extractive() -> None:
     sentences = [s for s in summary.split(". ") if s]
     assert all(s.rstrip(".") in flat for s in sentences)
     assert summarize(text) == summary  # deterministic
+
+
+def test_overlap_tail_is_found_from_a_suffix_exactly(base_embedder: Embedder) -> None:
+    """The tail carried into the next chunk is located by tokenizing only the end of a chunk; it must be
+    where the last `overlap` tokens of the whole chunk begin, for every chunk of the corpus's text files."""
+    tokenizer = base_embedder.tokenizer
+    compared = 0
+    for chunk_tokens, overlap in ((200, 30), (64, 40), (40, 4)):
+        chunker = DocumentChunker(tokenizer, chunk_tokens, overlap)
+        for path in sorted(CORPUS.glob("*.md")) + sorted(CORPUS.glob("*.txt")):
+            text = parse_bytes(path.read_bytes(), path.suffix.lstrip(".")).text
+            _, offsets = chunker._chunker(text, offsets=True)
+            for start, end in offsets:
+                piece = text[start:end]
+                whole = tokenizer(piece, add_special_tokens=False, return_offsets_mapping=True)
+                expected = whole["offset_mapping"][-overlap][0] if len(whole["input_ids"]) > overlap else None
+                assert chunker._tail_cut(piece) == expected, (path.name, chunk_tokens, overlap, start)
+                compared += 1
+    assert compared > 500
