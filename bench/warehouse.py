@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assets.warehouse.comparison import differences, snapshot, warehouse_tables  # noqa: E402
 from assets.warehouse.profile import dbt_env_from_url  # noqa: E402
-from assets.warehouse.project import PLAIN_DBT_EXECUTABLE, run_dbt  # noqa: E402
+from assets.warehouse.project import DBT_EXECUTABLE, PLAIN_DBT_EXECUTABLE, run_dbt  # noqa: E402
 from orchestration.database import create_database, drop_database, server_url, with_database  # noqa: E402
 from orchestration.migrations import apply_migrations  # noqa: E402
 from orchestration.settings import get_settings  # noqa: E402
@@ -86,8 +86,8 @@ def main() -> None:
     env = dbt_env_from_url(url)
     target = Path(tempfile.mkdtemp(prefix="aip-bench-dbt-"))
 
-    def dbt(*dbt_args: str) -> None:
-        run_dbt(list(dbt_args), env=env, target_path=target, timeout=3600)
+    def dbt(*dbt_args: str, executable: str = DBT_EXECUTABLE) -> None:
+        run_dbt(list(dbt_args), env=env, target_path=target, timeout=3600, executable=executable)
 
     try:
         print(f"warehouse benchmark: {args.users} users x {args.days} days, then +{append_days} days "
@@ -107,13 +107,7 @@ def main() -> None:
         startup, _ = _timed("dbt run selecting no model", dbt, *no_model)
         # the platform starts dbt through `aip-dbt` (assets/warehouse/dbt_launcher.py); the plain `dbt`
         plain_startup, _ = _timed(
-            "  the same with the plain `dbt`",
-            run_dbt,
-            no_model,
-            env=env,
-            target_path=target,
-            timeout=3600,
-            executable=PLAIN_DBT_EXECUTABLE,
+            "  the same with the plain `dbt`", dbt, *no_model, executable=PLAIN_DBT_EXECUTABLE
         )
         _timed(f"append {append_days} days of demo data", append, url, append_days, manifest=None)
         print(f"  rows: {_rows(url)}")

@@ -118,20 +118,18 @@ class DocumentChunker:
         The tokenizer splits words at whitespace before cutting them into tokens, so the last tokens of a
         suffix that starts at whitespace are the last tokens of the whole piece: tokenizing a suffix a few
         times longer than the overlap is enough (the whole chunk only when the suffix falls short)."""
+        suffix = 0
         window = self.overlap * 8
         if len(piece) > window:
-            begin = len(piece) - window
-            space = re.search(r"\s", piece[begin:])
+            space = re.search(r"\s", piece[len(piece) - window :])
             if space is not None:
-                begin += space.end()
-                offsets = self._backend.encode(piece[begin:], add_special_tokens=False).offsets
-                # more tokens than the overlap: the cut is not at the suffix's first token
-                if len(offsets) > self.overlap:
-                    return begin + offsets[-self.overlap][0]
-        offsets = self._backend.encode(piece, add_special_tokens=False).offsets
-        if len(offsets) <= self.overlap:
-            return None
-        return offsets[-self.overlap][0]
+                suffix = len(piece) - window + space.end()
+        for begin in dict.fromkeys((suffix, 0)):
+            offsets = self._backend.encode(piece[begin:], add_special_tokens=False).offsets
+            # more tokens than the overlap: in a suffix, the cut is then not at its first token
+            if len(offsets) > self.overlap:
+                return begin + offsets[-self.overlap][0]
+        return None
 
 
 def summarize(text: str, max_sentences: int = 3, max_chars: int = 500) -> str:
