@@ -12,6 +12,7 @@
             {% for column in group_columns %}lifecycle.{{ column }}, {% endfor %}
             lifecycle.stage,
             lifecycle.hours_to_reach,
+            {{ lead_last_change() }} as lead_last_change_at,
             (
                 lifecycle.exited_to = 'lost'
                 or (lifecycle.exited_to is null and lifecycle.lead_status = 'lost')
@@ -19,16 +20,6 @@
             (lifecycle.exited_to is null and lifecycle.lead_status is distinct from 'lost') as current_here
         from {{ lifecycle }} as lifecycle
         where lifecycle.stage <> 'lost'
-    ),
-
-    {#- every lead of a cohort has entered `new`, once: its creation made it one of the cohort -#}
-    cohorts as (
-        select
-            {% for column in group_columns %}{{ column }}, {% endfor %}
-            count(*) filter (where stage = 'new') as leads_in_cohort,
-            max({{ lead_last_change() }}) as last_lead_change_at
-        from {{ lifecycle }}
-        group by {{ group_columns | join(', ') }}
     ),
 
     per_stage as (
@@ -39,9 +30,24 @@
             count(*) filter (where lost_here) as leads_lost,
             count(*) filter (where current_here) as leads_current,
             percentile_cont(0.5) within group (order by hours_to_reach) as median_hours_to_reach,
-            percentile_cont(0.9) within group (order by hours_to_reach) as p90_hours_to_reach
+            percentile_cont(0.9) within group (order by hours_to_reach) as p90_hours_to_reach,
+            max(lead_last_change_at) as last_lead_change_at
         from reached
         group by {{ group_columns | join(', ') }}, stage
+    ),
+
+    {#- From the stage rows rather than a second pass over `lifecycle` (which would then be materialized:
+        hundreds of thousands of rows written to a temporary store on an incremental run). Every lead of a
+        cohort has entered `new`, once: its creation made it one of the cohort. The columns of
+        lead_last_change() are the lead's, the same on each of its stage rows, and every lead has a `new`
+        row, so the newest change over the stage rows is the newest over all of its rows (`lost` too). -#}
+    cohorts as (
+        select
+            {% for column in group_columns %}{{ column }}, {% endfor %}
+            coalesce(sum(leads_reached) filter (where stage = 'new'), 0)::bigint as leads_in_cohort,
+            max(last_lead_change_at) as last_lead_change_at
+        from per_stage
+        group by {{ group_columns | join(', ') }}
     ),
 
     spine as (
