@@ -65,6 +65,34 @@ def test_funnel_never_widens_and_rates_are_shares(demo: psycopg.Connection) -> N
     )
 
 
+def test_first_and_last_touch_are_the_earliest_and_latest_touch(demo: psycopg.Connection) -> None:
+    # computed another way (distinct on, per lead): the earliest and the latest touch, ties by touch id
+    def touches(direction: str) -> str:
+        return (
+            "select distinct on (lead_id) lead_id, campaign_id, channel, touched_at "
+            "from intermediate.int_lead_campaign_touches "
+            f"order by lead_id, touched_at {direction}, touch_id {direction}"
+        )
+
+    mismatches = demo.execute(
+        f"""
+        with first_touch as ({touches("asc")}), last_touch as ({touches("desc")})
+        select count(*) filter (
+                   where (d.first_touch_campaign_id, d.first_touch_channel, d.first_touch_at)
+                       is distinct from (f.campaign_id, f.channel, f.touched_at)
+                       or (d.last_touch_campaign_id, d.last_touch_channel, d.last_touch_at)
+                       is distinct from (l.campaign_id, l.channel, l.touched_at)
+               ),
+               count(*) filter (where f.campaign_id <> l.campaign_id)
+        from marts.dim_leads as d
+        left join first_touch as f using (lead_id)
+        left join last_touch as l using (lead_id)
+        """
+    ).fetchone()
+    assert mismatches[0] == 0
+    assert mismatches[1] > 10  # enough leads whose first and last touch differ to tell them apart
+
+
 @pytest.mark.parametrize(
     "model", ["first_touch_credit", "last_touch_credit", "linear_credit", "time_decay_credit"]
 )
