@@ -1,11 +1,18 @@
-"""`aip-dbt`, the platform's way of starting dbt: dbt's command line, its import frozen out of the GC."""
+"""`aip-dbt`, the platform's way of starting dbt: dbt's command line, its import frozen out of the GC and
+the JSON schemas dbt validates its files against kept on disk."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
-from assets.warehouse.project import DBT_EXECUTABLE, PLAIN_DBT_EXECUTABLE
+from assets.warehouse.profile import PARSE_ONLY_ENV
+from assets.warehouse.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, PLAIN_DBT_EXECUTABLE
+
+PROBE_CLASS = "dbt.contracts.project.ProjectFlags"
 
 
 def test_the_platform_runs_dbt_through_the_launcher() -> None:
@@ -42,3 +49,60 @@ def test_dbts_import_is_frozen_and_the_collector_back_on() -> None:
     assert module == "dbt.cli.main"
     # what importing dbt built (some 200,000 objects) is out of the collector's reach
     assert int(frozen) > 100_000
+
+
+def _probe(code: str, cache_dir: Path) -> str:
+    env = {**os.environ, "AIP_DBT_CACHE_DIR": str(cache_dir)}
+    prelude = (
+        "import json\nfrom assets.warehouse.dbt_launcher import load_cli, schema_cache_path\nload_cli()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_json_schemas_are_dbts_own_and_kept_on_disk(tmp_path: Path) -> None:
+    # what the cache returns is what dbt builds (after a JSON round trip), and it is written down
+    out = _probe(
+        "from dbt.contracts.project import Project, ProjectFlags\n"
+        "from dbt_common.dataclass_schema import build_json_schema\n"
+        "for cls in (Project, ProjectFlags):\n"
+        "    built = json.loads(json.dumps(build_json_schema(cls).to_dict()))\n"
+        "    assert cls.json_schema() == built, cls\n"
+        "print(schema_cache_path())\n",
+        tmp_path,
+    )
+    path = Path(out.strip())
+    assert path.parent == tmp_path
+    assert {"dbt.contracts.project.Project", PROBE_CLASS} <= set(json.loads(path.read_text()))
+
+
+def test_a_new_process_reads_the_schemas_from_disk(tmp_path: Path) -> None:
+    path = Path(_probe("print(schema_cache_path())", tmp_path).strip())
+    # a marker no builder would produce: seeing it proves the schema came from the file
+    path.write_text(json.dumps({PROBE_CLASS: {"title": "from the cache"}}))
+    out = _probe(
+        "from dbt.contracts.project import ProjectFlags\nprint(ProjectFlags.json_schema())", tmp_path
+    )
+    assert "from the cache" in out
+    # an unreadable file counts as empty and is rewritten with the real schema
+    path.write_text("{not json")
+    _probe("from dbt.contracts.project import ProjectFlags\nProjectFlags.json_schema()", tmp_path)
+    assert json.loads(path.read_text())[PROBE_CLASS]["type"] == "object"
+
+
+def test_dbt_commands_fill_the_cache(tmp_path: Path) -> None:
+    # `aip-dbt parse` validates the project and the profile: their schemas land in the cache
+    env = {**os.environ, **PARSE_ONLY_ENV, "AIP_DBT_CACHE_DIR": str(tmp_path / "cache")}
+    env["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
+    for _ in range(2):  # the second run reads them
+        run = subprocess.run(
+            [DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(tmp_path / "target")],
+            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stdout + run.stderr
+        (cache,) = (tmp_path / "cache").glob("json-schemas-*.json")
+        schemas = json.loads(cache.read_text())
+        assert {"dbt.contracts.project.Project", "dbt.contracts.project.ProfileConfig"} <= set(schemas)
