@@ -8,8 +8,9 @@
    of 5, side by side).
 2. dbt validates `dbt_project.yml`, the profile and the selectors against JSON schemas that it derives
    from its dataclasses (mashumaro's `build_json_schema`) anew in every process: 0.35 s of every command
-   here, for 7 schemas that only change when the installed packages do. They are kept on disk, one file
-   per set of installed versions (`schema_cache_path()`); a run of no model 2.81 s -> 2.47 s (medians of 5).
+   here (7 schemas; a full parse and `dbt test` need a dozen more), and they only change when the
+   installed packages do. They are kept on disk, one file per set of installed versions
+   (`schema_cache_path()`); a run of no model 2.81 s -> 2.47 s (medians of 5).
 
 Arguments, output and exit status are dbt's. The platform runs dbt through this (tests, benchmarks,
 Dagster); `dbt` works the same, only slower to start (`bench/warehouse.py` prints both).

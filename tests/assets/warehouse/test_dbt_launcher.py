@@ -97,7 +97,7 @@ def test_dbt_commands_fill_the_cache(tmp_path: Path) -> None:
     # `aip-dbt parse` validates the project and the profile: their schemas land in the cache
     env = {**os.environ, **PARSE_ONLY_ENV, "AIP_DBT_CACHE_DIR": str(tmp_path / "cache")}
     env["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
-    for _ in range(2):  # the second run reads them
+    for _ in range(2):  # and a second run, with the cache in place, parses as well
         run = subprocess.run(
             [DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(tmp_path / "target")],
             cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
