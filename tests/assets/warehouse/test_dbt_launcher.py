@@ -106,3 +106,14 @@ def test_dbt_commands_fill_the_cache(tmp_path: Path) -> None:
         (cache,) = (tmp_path / "cache").glob("json-schemas-*.json")
         schemas = json.loads(cache.read_text())
         assert {"dbt.contracts.project.Project", "dbt.contracts.project.ProfileConfig"} <= set(schemas)
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    # the cache directory cannot be created (a file is in the way): dbt still gets its schemas
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    out = _probe(
+        "from dbt.contracts.project import ProjectFlags\nprint(ProjectFlags.json_schema()['type'])", blocked
+    )
+    assert out.strip() == "object"
+    assert blocked.read_text() == ""
