@@ -117,3 +117,115 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     )
     assert out.strip() == "object"
     assert blocked.read_text() == ""
+
+
+def _run_probe(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_serialisers_are_compiled_when_first_used() -> None:
+    out = _run_probe(
+        "from assets.warehouse.dbt_launcher import load_cli, _deferred\n"
+        "load_cli()\n"
+        "from dbt.artifacts.resources.base import Docs\n"
+        "waiting = len(_deferred)\n"
+        "before = type(Docs.__dict__['to_dict']).__name__\n"
+        "docs = Docs.from_dict({'show': False})\n"
+        "after = type(Docs.__dict__['to_dict']).__name__\n"
+        "again = Docs.from_msgpack(docs.to_msgpack())\n"
+        "print(waiting, before, after, Docs in _deferred, docs.to_dict(), again == docs)\n"
+    )
+    waiting, before, after, still_waiting, rest = out.split(maxsplit=4)
+    # importing dbt compiled (almost) none of its ~330 serialisable classes
+    assert int(waiting) > 250
+    assert (before, after, still_waiting) == ("_CompileOnFirstUse", "function", "False")
+    assert rest.strip() == "{'show': False, 'node_color': None} True"
+
+
+def test_every_dbt_class_compiles_on_first_use_from_any_thread() -> None:
+    # four threads look up the methods of every class at once, each in its own order: each class is
+    # compiled once, under the lock, and no stand-in is left anywhere
+    out = _run_probe(
+        "import random, threading\n"
+        "from assets.warehouse.dbt_launcher import load_cli, _deferred, _CompileOnFirstUse\n"
+        "load_cli()\n"
+        "classes = list(_deferred)\n"
+        "barrier, errors = threading.Barrier(4), []\n"
+        "def use(order):\n"
+        "    barrier.wait()\n"
+        "    try:\n"
+        "        for cls in order:\n"
+        "            assert callable(cls.from_dict) and callable(cls.to_dict), cls\n"
+        "    except Exception as e:\n"
+        "        errors.append(repr(e))\n"
+        "threads = [threading.Thread(target=use, args=(random.Random(i).sample(classes, len(classes)),))"
+        " for i in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "left = [c for c in classes if any(isinstance(v, _CompileOnFirstUse) for v in vars(c).values())]\n"
+        "print(len(classes), len(_deferred), len(left), errors)\n"
+    )
+    assert out.split(maxsplit=3)[1:] == ["0", "0", "[]\n"] and int(out.split()[0]) > 250
+
+
+def test_a_class_that_cannot_be_compiled_raises_on_every_use() -> None:
+    # as eager compilation does: the error on each use, never the mixin's empty stand-in (which returns None)
+    out = _run_probe(
+        "from dataclasses import dataclass\n"
+        "from assets.warehouse.dbt_launcher import defer_serializer_compilation\n"
+        "assert defer_serializer_compilation()\n"
+        "from mashumaro import DataClassDictMixin\n"
+        "@dataclass\n"
+        "class Later(DataClassDictMixin):\n"
+        "    y: 'Opaque'\n"
+        "class Opaque(int):\n"
+        "    pass\n"
+        "for use in (lambda: Later.from_dict({'y': 1}), lambda: Later(1).to_dict()):\n"
+        "    try:\n"
+        "        print(use())\n"
+        "    except Exception as e:\n"
+        "        print(type(e).__name__)\n"
+    )
+    assert out.split() == ["UnserializableField", "UnserializableField"]
+
+
+def test_parsing_with_deferred_serialisers_gives_dbts_manifest(tmp_path: Path) -> None:
+    # the whole manifest (every node, macro and source serialised), written by `aip-dbt` from a full parse
+    # and again from its partial-parse file, is what the plain `dbt` writes
+    env = {**os.environ, **PARSE_ONLY_ENV, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
+
+    def parse(executable: str, target: Path) -> dict:
+        run = subprocess.run(
+            [executable, "parse", "--quiet", "--target-path", str(target)],
+            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stdout + run.stderr
+        return _without_timestamps(json.loads((target / "manifest.json").read_text()))
+
+    plain = parse(PLAIN_DBT_EXECUTABLE, tmp_path / "plain")
+    assert plain["nodes"]
+    assert parse(DBT_EXECUTABLE, tmp_path / "launched") == plain
+    assert (tmp_path / "launched" / "partial_parse.msgpack").exists()
+    assert parse(DBT_EXECUTABLE, tmp_path / "launched") == plain
+
+
+def _without_timestamps(value: object) -> object:
+    """A manifest without what differs between two parses of the same project (when, by which run)."""
+    if isinstance(value, dict):
+        return {k: _without_timestamps(v) for k, v in value.items() if k not in ("created_at", "metadata")}
+    if isinstance(value, list):
+        return [_without_timestamps(v) for v in value]
+    return value
+
+
+def test_an_unexpected_mashumaro_leaves_dbts_import_alone() -> None:
+    out = _run_probe(
+        "from mashumaro.core.meta.code.builder import CodeBuilder\n"
+        "from mashumaro.mixins.dict import DataClassDictMixin\n"
+        "from assets.warehouse.dbt_launcher import defer_serializer_compilation\n"
+        "original = DataClassDictMixin.__dict__['__init_subclass__']\n"
+        "del CodeBuilder.get_pack_method_name\n"
+        "print(defer_serializer_compilation(), DataClassDictMixin.__dict__['__init_subclass__'] is original)\n"
+    )
+    assert out.split() == ["False", "True"]
