@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from assets.warehouse.profile import PARSE_ONLY_ENV
@@ -106,6 +107,9 @@ def test_dbt_commands_fill_the_cache(tmp_path: Path) -> None:
         (cache,) = (tmp_path / "cache").glob("json-schemas-*.json")
         schemas = json.loads(cache.read_text())
         assert {"dbt.contracts.project.Project", "dbt.contracts.project.ProfileConfig"} <= set(schemas)
+        # and parsing renders every model: their templates' code is kept
+        (jinja,) = (tmp_path / "cache").glob("jinja-*")
+        assert len(list(jinja.iterdir())) >= 21
 
 
 def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
@@ -229,3 +233,91 @@ def test_an_unexpected_mashumaro_leaves_dbts_import_alone() -> None:
         "print(defer_serializer_compilation(), DataClassDictMixin.__dict__['__init_subclass__'] is original)\n"
     )
     assert out.split() == ["False", "True"]
+
+
+JINJA_PRELUDE = (
+    "import jinja2, marshal\n"
+    "from assets.warehouse.dbt_launcher import jinja_cache_dir, template_key\n"
+    "from dbt_common.clients.jinja import get_environment\n"
+    "env = get_environment()\n"
+    "source = 'hello {{ name | upper }}{% if loud %}!{% endif %}'\n"
+    "path = jinja_cache_dir() / template_key(env, source, None, None, False)\n"
+)
+
+
+def test_jinja_code_is_kept_on_disk_and_is_jinjas_own(tmp_path: Path) -> None:
+    out = _probe(
+        JINJA_PRELUDE + "first = env.from_string(source).render({'name': 'ann', 'loud': True})\n"
+        "kept = marshal.loads(path.read_bytes())\n"
+        "fresh = jinja2.Environment.compile.__wrapped__(env, source)\n"
+        "again = env.from_string(source).render({'name': 'ann', 'loud': True})\n"
+        "print(first, again, kept == fresh, env.compile(source) == fresh)\n",
+        tmp_path,
+    )
+    assert out.split() == ["hello", "ANN!", "hello", "ANN!", "True", "True"]
+
+
+def test_a_new_process_reads_the_templates_code_from_disk(tmp_path: Path) -> None:
+    # the cached code of another template under this template's key: a new process renders that one
+    path = Path(_probe(JINJA_PRELUDE + "env.from_string(source)\nprint(path)", tmp_path).strip())
+    _probe(JINJA_PRELUDE + "path.write_bytes(marshal.dumps(env.compile('from the cache')))\n", tmp_path)
+    out = _probe(
+        JINJA_PRELUDE + "print(env.from_string(source).render({'name': 'ann', 'loud': True}))", tmp_path
+    )
+    assert out.strip() == "from the cache"
+    # an unreadable file is compiled again and replaced
+    path.write_bytes(b"not marshal")
+    out = _probe(
+        JINJA_PRELUDE + "print(env.from_string(source).render({'name': 'ann', 'loud': True}))", tmp_path
+    )
+    assert out.strip() == "hello ANN!"
+    assert path.read_bytes() != b"not marshal"
+
+
+def test_environments_with_other_settings_get_their_own_code(tmp_path: Path) -> None:
+    # trim_blocks changes the code of the same source: each environment renders its own, from the cache too
+    code = (
+        "import jinja2\n"
+        "source = '{% if true %}\\nx{% endif %}'\n"
+        "print([repr(jinja2.Environment(trim_blocks=t).from_string(source).render()) for t in (False, True)])\n"
+    )
+    first, second = _probe(code, tmp_path), _probe(code, tmp_path)
+    assert first == second == "[\"'\\\\nx'\", \"'x'\"]\n"
+
+
+def test_a_template_that_does_not_compile_raises_every_time_and_is_not_kept(tmp_path: Path) -> None:
+    code = (
+        "import jinja2\n"
+        "for _ in range(2):\n"
+        "    try:\n"
+        "        jinja2.Environment().from_string('{% if %}')\n"
+        "    except jinja2.TemplateSyntaxError as e:\n"
+        "        print(type(e).__name__)\n"
+        "print(len([p for p in jinja_cache_dir().glob('*')]) if jinja_cache_dir().exists() else 0)\n"
+    )
+    out = _probe("from assets.warehouse.dbt_launcher import jinja_cache_dir\n" + code, tmp_path)
+    assert out.split() == ["TemplateSyntaxError", "TemplateSyntaxError", "0"]
+
+
+def test_templates_not_written_for_a_month_are_removed(tmp_path: Path) -> None:
+    directory = Path(_probe(JINJA_PRELUDE + "print(jinja_cache_dir())", tmp_path).strip())
+    directory.mkdir(parents=True)
+    old, recent = directory / "old", directory / "recent"
+    for path, age_days in ((old, 31), (recent, 29)):
+        path.write_bytes(b"")
+        stamp = time.time() - age_days * 86400
+        os.utime(path, (stamp, stamp))
+    _probe("import jinja2\njinja2.Environment().from_string('new {{ x }}')", tmp_path)
+    assert not old.exists() and recent.exists()
+    assert len(list(directory.iterdir())) == 2  # recent, and the new template
+
+
+def test_macro_debugging_bypasses_the_cache(tmp_path: Path) -> None:
+    # dbt's --macro-debugging needs every template to go through its environment's own compile step
+    out = _probe(
+        JINJA_PRELUDE + "import dbt_common.clients.jinja as dbt_jinja\n"
+        "dbt_jinja.MACRO_DEBUGGING = True\n"
+        "print(env.from_string(source).render({'name': 'ann', 'loud': True}), path.exists())\n",
+        tmp_path,
+    )
+    assert out.split() == ["hello", "ANN!", "False"]
