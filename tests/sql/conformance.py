@@ -55,6 +55,14 @@ ALLOWED: dict[str, str] = {
         "added by 0160_lead_activities_created_at_index: the incremental lead models take the activities "
         "recorded since their last run by arrival time (created_at) instead of scanning every activity"
     ),
+    "index public.knowledge_access_logs.idx_knowledge_access_logs_chunk: not in the spec": (
+        "added by 0170_knowledge_access_logs_fk_indexes: deleting a chunk cascades to its access-log rows, "
+        "found through this index instead of a scan of the whole log per chunk"
+    ),
+    "index public.knowledge_access_logs.idx_knowledge_access_logs_document: not in the spec": (
+        "added by 0170_knowledge_access_logs_fk_indexes: deleting a document cascades to its access-log "
+        "rows, found through this index instead of a scan of the whole log"
+    ),
     "index public.social_engagement.idx_social_engagement_recorded_at: not in the spec": (
         "added by 0150_social_engagement_indexes: fct_content_engagement's incremental runs read the "
         "recordings of the look-back window by recorded_at instead of scanning every recording"

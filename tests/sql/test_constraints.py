@@ -129,6 +129,28 @@ def test_foreign_key_on_delete(
         assert row == (None,)
 
 
+def test_deleting_knowledge_finds_the_rows_it_cascades_to_through_an_index(conn: psycopg.Connection) -> None:
+    # chunks and documents are deleted in the normal course of ingestion (an edited document's changed
+    # chunks go); each row that goes deletes its referencing rows, and without an index leading with the
+    # referencing column that is a scan of the whole referencing table (the access log: every search's
+    # hits) once per deleted row
+    unindexed = conn.execute(
+        """
+        select c.conrelid::regclass::text || '.' || a.attname
+        from pg_constraint as c
+        inner join pg_attribute as a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+        where
+            c.contype = 'f'
+            and c.confdeltype in ('c', 'n')
+            and c.confrelid in ('public.knowledge_chunks'::regclass, 'public.knowledge_documents'::regclass)
+            and not exists (
+                select from pg_index as i where i.indrelid = c.conrelid and i.indkey[0] = c.conkey[1]
+            )
+        """
+    ).fetchall()
+    assert unindexed == []
+
+
 def test_unique_keys_reject_duplicates(conn: psycopg.Connection) -> None:
     user = new_user(conn)
     insert(conn, "campaigns", created_by=user, name="Spring")
