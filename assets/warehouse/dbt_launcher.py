@@ -52,8 +52,9 @@ JINJA_CACHE_MAX_AGE_DAYS = 30
 
 
 def load_cli() -> Any:
-    """dbt's click command, imported with the collector paused; what the import built is then frozen, and
-    dbt's JSON schemas come from the on-disk cache."""
+    """dbt's click command, imported with mashumaro's compilation deferred and the collector paused; what
+    the import built is then frozen, and dbt's JSON schemas and Jinja's compiled templates come from the
+    on-disk caches."""
     defer_serializer_compilation()
     gc.disable()
     try:
