@@ -35,33 +35,41 @@ def test_launcher_is_dbts_command_line() -> None:
     assert "no-such-command" in wrong.stderr + wrong.stdout
 
 
-def test_dbts_import_is_frozen_and_the_collector_back_on() -> None:
-    probe = (
-        "import gc\n"
-        "from assets.warehouse.dbt_launcher import load_cli\n"
-        "cli = load_cli()\n"
-        "print(gc.isenabled(), gc.get_freeze_count(), cli.callback.__module__)\n"
+def test_dbts_import_is_frozen_and_the_collector_back_on(tmp_path: Path) -> None:
+    out = _probe(
+        "import gc\nprint(gc.isenabled(), gc.get_freeze_count(), cli.callback.__module__)\n", tmp_path
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
-    )
-    enabled, frozen, module = out.stdout.split()
+    enabled, frozen, module = out.split()
     assert enabled == "True"
     assert module == "dbt.cli.main"
     # what importing dbt built (some 200,000 objects) is out of the collector's reach
     assert int(frozen) > 100_000
 
 
-def _probe(code: str, cache_dir: Path) -> str:
+LOAD_CLI = (
+    "import json\nfrom assets.warehouse.dbt_launcher import load_cli, schema_cache_path\ncli = load_cli()\n"
+)
+
+
+def _probe(code: str, cache_dir: Path, prelude: str = LOAD_CLI) -> str:
+    """What `code` prints in a new process whose caches are in `cache_dir`, after `prelude` (by default:
+    dbt loaded as `aip-dbt` loads it)."""
     env = {**os.environ, "AIP_DBT_CACHE_DIR": str(cache_dir)}
-    prelude = (
-        "import json\nfrom assets.warehouse.dbt_launcher import load_cli, schema_cache_path\nload_cli()\n"
-    )
     out = subprocess.run(
         [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120, env=env
     )
     assert out.returncode == 0, out.stderr
     return out.stdout
+
+
+def _parse(executable: str, target: Path, **env: str) -> None:
+    """`dbt parse` of the project (no database needed) into `target`, by `executable`."""
+    run = subprocess.run(
+        [executable, "parse", "--quiet", "--target-path", str(target)],
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **PARSE_ONLY_ENV, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), **env},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_json_schemas_are_dbts_own_and_kept_on_disk(tmp_path: Path) -> None:
@@ -96,14 +104,8 @@ def test_a_new_process_reads_the_schemas_from_disk(tmp_path: Path) -> None:
 
 def test_dbt_commands_fill_the_cache(tmp_path: Path) -> None:
     # `aip-dbt parse` validates the project and the profile: their schemas land in the cache
-    env = {**os.environ, **PARSE_ONLY_ENV, "AIP_DBT_CACHE_DIR": str(tmp_path / "cache")}
-    env["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
     for _ in range(2):  # and a second run, with the cache in place, parses as well
-        run = subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(tmp_path / "target")],
-            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert run.returncode == 0, run.stdout + run.stderr
+        _parse(DBT_EXECUTABLE, tmp_path / "target", AIP_DBT_CACHE_DIR=str(tmp_path / "cache"))
         (cache,) = (tmp_path / "cache").glob("json-schemas-*.json")
         schemas = json.loads(cache.read_text())
         assert {"dbt.contracts.project.Project", "dbt.contracts.project.ProfileConfig"} <= set(schemas)
@@ -123,23 +125,17 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     assert blocked.read_text() == ""
 
 
-def _run_probe(code: str) -> str:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
-def test_serialisers_are_compiled_when_first_used() -> None:
-    out = _run_probe(
-        "from assets.warehouse.dbt_launcher import load_cli, _deferred\n"
-        "load_cli()\n"
+def test_serialisers_are_compiled_when_first_used(tmp_path: Path) -> None:
+    out = _probe(
+        "from assets.warehouse.dbt_launcher import _deferred\n"
         "from dbt.artifacts.resources.base import Docs\n"
         "waiting = len(_deferred)\n"
         "before = type(Docs.__dict__['to_dict']).__name__\n"
         "docs = Docs.from_dict({'show': False})\n"
         "after = type(Docs.__dict__['to_dict']).__name__\n"
         "again = Docs.from_msgpack(docs.to_msgpack())\n"
-        "print(waiting, before, after, Docs in _deferred, docs.to_dict(), again == docs)\n"
+        "print(waiting, before, after, Docs in _deferred, docs.to_dict(), again == docs)\n",
+        tmp_path,
     )
     waiting, before, after, still_waiting, rest = out.split(maxsplit=4)
     # importing dbt compiled (almost) none of its ~330 serialisable classes
@@ -148,13 +144,12 @@ def test_serialisers_are_compiled_when_first_used() -> None:
     assert rest.strip() == "{'show': False, 'node_color': None} True"
 
 
-def test_every_dbt_class_compiles_on_first_use_from_any_thread() -> None:
+def test_every_dbt_class_compiles_on_first_use_from_any_thread(tmp_path: Path) -> None:
     # four threads look up the methods of every class at once, each in its own order: each class is
     # compiled once, under the lock, and no stand-in is left anywhere
-    out = _run_probe(
+    out = _probe(
         "import random, threading\n"
-        "from assets.warehouse.dbt_launcher import load_cli, _deferred, _CompileOnFirstUse\n"
-        "load_cli()\n"
+        "from assets.warehouse.dbt_launcher import _deferred, _CompileOnFirstUse\n"
         "classes = list(_deferred)\n"
         "barrier, errors = threading.Barrier(4), []\n"
         "def use(order):\n"
@@ -168,14 +163,15 @@ def test_every_dbt_class_compiles_on_first_use_from_any_thread() -> None:
         " for i in range(4)]\n"
         "[t.start() for t in threads]; [t.join() for t in threads]\n"
         "left = [c for c in classes if any(isinstance(v, _CompileOnFirstUse) for v in vars(c).values())]\n"
-        "print(len(classes), len(_deferred), len(left), errors)\n"
+        "print(len(classes), len(_deferred), len(left), errors)\n",
+        tmp_path,
     )
     assert out.split(maxsplit=3)[1:] == ["0", "0", "[]\n"] and int(out.split()[0]) > 250
 
 
-def test_a_class_that_cannot_be_compiled_raises_on_every_use() -> None:
+def test_a_class_that_cannot_be_compiled_raises_on_every_use(tmp_path: Path) -> None:
     # as eager compilation does: the error on each use, never the mixin's empty stand-in (which returns None)
-    out = _run_probe(
+    out = _probe(
         "from dataclasses import dataclass\n"
         "from assets.warehouse.dbt_launcher import defer_serializer_compilation\n"
         "assert defer_serializer_compilation()\n"
@@ -189,7 +185,9 @@ def test_a_class_that_cannot_be_compiled_raises_on_every_use() -> None:
         "    try:\n"
         "        print(use())\n"
         "    except Exception as e:\n"
-        "        print(type(e).__name__)\n"
+        "        print(type(e).__name__)\n",
+        tmp_path,
+        prelude="",
     )
     assert out.split() == ["UnserializableField", "UnserializableField"]
 
@@ -197,14 +195,8 @@ def test_a_class_that_cannot_be_compiled_raises_on_every_use() -> None:
 def test_parsing_with_deferred_serialisers_gives_dbts_manifest(tmp_path: Path) -> None:
     # the whole manifest (every node, macro and source serialised), written by `aip-dbt` from a full parse
     # and again from its partial-parse file, is what the plain `dbt` writes
-    env = {**os.environ, **PARSE_ONLY_ENV, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
-
     def parse(executable: str, target: Path) -> dict:
-        run = subprocess.run(
-            [executable, "parse", "--quiet", "--target-path", str(target)],
-            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert run.returncode == 0, run.stdout + run.stderr
+        _parse(executable, target, AIP_DBT_CACHE_DIR=str(tmp_path / "cache"))
         return _without_timestamps(json.loads((target / "manifest.json").read_text()))
 
     plain = parse(PLAIN_DBT_EXECUTABLE, tmp_path / "plain")
@@ -223,14 +215,16 @@ def _without_timestamps(value: object) -> object:
     return value
 
 
-def test_an_unexpected_mashumaro_leaves_dbts_import_alone() -> None:
-    out = _run_probe(
+def test_an_unexpected_mashumaro_leaves_dbts_import_alone(tmp_path: Path) -> None:
+    out = _probe(
         "from mashumaro.core.meta.code.builder import CodeBuilder\n"
         "from mashumaro.mixins.dict import DataClassDictMixin\n"
         "from assets.warehouse.dbt_launcher import defer_serializer_compilation\n"
         "original = DataClassDictMixin.__dict__['__init_subclass__']\n"
         "del CodeBuilder.get_pack_method_name\n"
-        "print(defer_serializer_compilation(), DataClassDictMixin.__dict__['__init_subclass__'] is original)\n"
+        "print(defer_serializer_compilation(), DataClassDictMixin.__dict__['__init_subclass__'] is original)\n",
+        tmp_path,
+        prelude="",
     )
     assert out.split() == ["False", "True"]
 
