@@ -161,13 +161,17 @@ def cache_dir() -> Path:
 
 
 def _installed_key(packages: tuple[str, ...]) -> str:
-    installed = []
-    for package in packages:
-        try:
-            installed.append(f"{package}=={version(package)}")
-        except PackageNotFoundError:
-            installed.append(f"{package} missing")
-    return hashlib.sha256("\n".join(installed).encode()).hexdigest()[:16]
+    installed = "\n".join(_installed(package) for package in packages)
+    return hashlib.sha256(installed.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _installed(package: str) -> str:
+    """`package==version` (each package looked up once a process: both caches' keys name most of them)."""
+    try:
+        return f"{package}=={version(package)}"
+    except PackageNotFoundError:
+        return f"{package} missing"
 
 
 def schema_cache_path() -> Path:
